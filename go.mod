@@ -1,0 +1,3 @@
+module github.com/zkembed/zkembed
+
+go 1.26.8
