@@ -91,7 +91,8 @@ func (h *MultiHeader) Decode(r *Reader) {
 }
 
 // ErrorResponse is the result of a failed operation inside a MultiResponse
-// (org.apache.zookeeper.proto.ErrorResponse).
+// (org.apache.zookeeper.proto.ErrorResponse). ZooKeeper also sends one, with
+// Err 0, as the body of a successful addWatch reply.
 type ErrorResponse struct {
 	Err int32
 }

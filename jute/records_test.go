@@ -41,8 +41,116 @@ func recordCases() []recordCase {
 		{name: "WatcherEvent", rec: &WatcherEvent{Type: 4, State: 3, Path: "/a/b"}, new: func() Record { return new(WatcherEvent) }},
 		{name: "MultiHeader", rec: &MultiHeader{Type: OpCheck, Done: false, Err: -1}, new: func() Record { return new(MultiHeader) }},
 		{name: "ErrorResponse", rec: &ErrorResponse{Err: -103}, new: func() Record { return new(ErrorResponse) }},
+
+		// Requests.
+		{name: "CreateRequest", rec: &CreateRequest{Path: "/app/lock-", Data: []byte("x"), ACL: sampleACL, Flags: 3},
+			new: func() Record { return new(CreateRequest) }},
+		{name: "CreateRequest/null data and acl", rec: &CreateRequest{Path: "/n"},
+			new: func() Record { return new(CreateRequest) }},
+		{name: "CreateRequest/empty data and acl", rec: &CreateRequest{Path: "/e", Data: []byte{}, ACL: []ACL{}, Flags: 4},
+			new: func() Record { return new(CreateRequest) }},
+		{name: "CreateTTLRequest", rec: &CreateTTLRequest{Path: "/ttl", Data: []byte("v"), ACL: sampleACL[:1], Flags: 5, TTL: 60000},
+			new: func() Record { return new(CreateTTLRequest) }},
+		{name: "DeleteRequest", rec: &DeleteRequest{Path: "/a", Version: -1}, new: func() Record { return new(DeleteRequest) }},
+		{name: "DeleteContainerRequest", rec: &DeleteContainerRequest{Path: "/c"}, new: func() Record { return new(DeleteContainerRequest) }},
+		{name: "ExistsRequest", rec: &ExistsRequest{Path: "/a", Watch: true}, new: func() Record { return new(ExistsRequest) }},
+		{name: "GetDataRequest", rec: &GetDataRequest{Path: "/a/b", Watch: true}, new: func() Record { return new(GetDataRequest) }},
+		{name: "SetDataRequest", rec: &SetDataRequest{Path: "/a", Data: []byte("hello"), Version: 7},
+			new: func() Record { return new(SetDataRequest) }},
+		{name: "GetACLRequest", rec: &GetACLRequest{Path: "/a"}, new: func() Record { return new(GetACLRequest) }},
+		{name: "SetACLRequest", rec: &SetACLRequest{Path: "/a", ACL: sampleACL, Version: 2}, new: func() Record { return new(SetACLRequest) }},
+		{name: "GetChildrenRequest", rec: &GetChildrenRequest{Path: "/", Watch: false}, new: func() Record { return new(GetChildrenRequest) }},
+		{name: "GetChildren2Request", rec: &GetChildren2Request{Path: "/x", Watch: true}, new: func() Record { return new(GetChildren2Request) }},
+		{name: "CheckVersionRequest", rec: &CheckVersionRequest{Path: "/a", Version: 3}, new: func() Record { return new(CheckVersionRequest) }},
+		{name: "SyncRequest", rec: &SyncRequest{Path: "/a"}, new: func() Record { return new(SyncRequest) }},
+		{name: "AuthPacket", rec: &AuthPacket{Scheme: "digest", Auth: []byte("user:pass")}, new: func() Record { return new(AuthPacket) }},
+		{name: "SetWatches", rec: &SetWatches{RelativeZxid: 0x300000001, DataWatches: []string{"/d1", "/d2"},
+			ExistWatches: []string{}, ChildWatches: []string{"/c"}}, new: func() Record { return new(SetWatches) }},
+		{name: "SetWatches2", rec: &SetWatches2{RelativeZxid: 9, DataWatches: []string{"/d"}, ExistWatches: []string{"/e"},
+			ChildWatches: []string{}, PersistentWatches: []string{"/p"}, PersistentRecursiveWatches: []string{"/r", "/r2"}},
+			new: func() Record { return new(SetWatches2) }},
+		{name: "AddWatchRequest", rec: &AddWatchRequest{Path: "/w", Mode: AddWatchModePersistentRecursive},
+			new: func() Record { return new(AddWatchRequest) }},
+		{name: "RemoveWatchesRequest", rec: &RemoveWatchesRequest{Path: "/w", Type: WatcherTypeAny},
+			new: func() Record { return new(RemoveWatchesRequest) }},
+		{name: "CheckWatchesRequest", rec: &CheckWatchesRequest{Path: "/w", Type: WatcherTypeData},
+			new: func() Record { return new(CheckWatchesRequest) }},
+		{name: "GetEphemeralsRequest", rec: &GetEphemeralsRequest{PrefixPath: "/app"}, new: func() Record { return new(GetEphemeralsRequest) }},
+		{name: "GetAllChildrenNumberRequest", rec: &GetAllChildrenNumberRequest{Path: "/"},
+			new: func() Record { return new(GetAllChildrenNumberRequest) }},
+		{name: "ReconfigRequest", rec: &ReconfigRequest{JoiningServers: "server.4=h:2888:3888;2181", LeavingServers: "3",
+			NewMembers: "", CurConfigID: -1}, new: func() Record { return new(ReconfigRequest) }},
+		{name: "GetSASLRequest", rec: &GetSASLRequest{Token: []byte{1, 2, 3}}, new: func() Record { return new(GetSASLRequest) }},
+		{name: "SetSASLRequest", rec: &SetSASLRequest{Token: []byte{}}, new: func() Record { return new(SetSASLRequest) }},
+
+		// Responses.
+		{name: "CreateResponse", rec: &CreateResponse{Path: "/app/lock-0000000001"}, new: func() Record { return new(CreateResponse) }},
+		{name: "Create2Response", rec: &Create2Response{Path: "/a", Stat: sampleStat}, new: func() Record { return new(Create2Response) }},
+		{name: "ExistsResponse", rec: &ExistsResponse{Stat: sampleStat}, new: func() Record { return new(ExistsResponse) }},
+		{name: "GetDataResponse", rec: &GetDataResponse{Data: []byte("payload"), Stat: sampleStat}, new: func() Record { return new(GetDataResponse) }},
+		{name: "GetDataResponse/null data", rec: &GetDataResponse{Stat: sampleStat}, new: func() Record { return new(GetDataResponse) }},
+		{name: "SetDataResponse", rec: &SetDataResponse{Stat: sampleStat}, new: func() Record { return new(SetDataResponse) }},
+		{name: "GetACLResponse", rec: &GetACLResponse{ACL: sampleACL, Stat: sampleStat}, new: func() Record { return new(GetACLResponse) }},
+		{name: "SetACLResponse", rec: &SetACLResponse{Stat: sampleStat}, new: func() Record { return new(SetACLResponse) }},
+		{name: "GetChildrenResponse", rec: &GetChildrenResponse{Children: []string{"a", "b", "zookeeper"}},
+			new: func() Record { return new(GetChildrenResponse) }},
+		{name: "GetChildrenResponse/empty", rec: &GetChildrenResponse{Children: []string{}}, new: func() Record { return new(GetChildrenResponse) }},
+		{name: "GetChildren2Response", rec: &GetChildren2Response{Children: []string{"x"}, Stat: sampleStat},
+			new: func() Record { return new(GetChildren2Response) }},
+		{name: "SyncResponse", rec: &SyncResponse{Path: "/a"}, new: func() Record { return new(SyncResponse) }},
+		{name: "GetEphemeralsResponse", rec: &GetEphemeralsResponse{Ephemerals: []string{"/app/e1", "/e2"}},
+			new: func() Record { return new(GetEphemeralsResponse) }},
+		{name: "GetAllChildrenNumberResponse", rec: &GetAllChildrenNumberResponse{TotalNumber: 12345},
+			new: func() Record { return new(GetAllChildrenNumberResponse) }},
+		{name: "WhoAmIResponse", rec: &WhoAmIResponse{ClientInfo: []ClientInfo{{"ip", "127.0.0.1"}, {"digest", "bob"}}},
+			new: func() Record { return new(WhoAmIResponse) }},
+		{name: "SetSASLResponse", rec: &SetSASLResponse{Token: []byte("tok")}, new: func() Record { return new(SetSASLResponse) }},
+
+		// Multi.
+		{name: "MultiRequest", rec: &sampleMulti, new: func() Record { return new(MultiRequest) }},
+		{name: "MultiRequest/empty", rec: &MultiRequest{}, new: func() Record { return new(MultiRequest) }},
+		{name: "MultiRequest/read", rec: &sampleMultiRead, new: func() Record { return new(MultiRequest) }},
+		{name: "MultiResponse", rec: &sampleMultiResponse, new: func() Record { return new(MultiResponse) }},
+		{name: "MultiResponse/failed", rec: &sampleMultiFailed, new: func() Record { return new(MultiResponse) }},
+		{name: "MultiResponse/read", rec: &sampleMultiReadResponse, new: func() Record { return new(MultiResponse) }},
+		{name: "MultiResponse/empty", rec: &MultiResponse{}, new: func() Record { return new(MultiResponse) }},
 	}
 }
+
+var sampleMulti = MultiRequest{Ops: []MultiOp{
+	{Type: OpCreate, Body: &CreateRequest{Path: "/m/a", Data: []byte("1"), ACL: sampleACL[:1], Flags: 0}},
+	{Type: OpCreate2, Body: &CreateRequest{Path: "/m/b", Data: []byte{}, ACL: sampleACL[:1], Flags: 2}},
+	{Type: OpCreateContainer, Body: &CreateRequest{Path: "/m/c", ACL: sampleACL[:1], Flags: 4}},
+	{Type: OpCreateTTL, Body: &CreateTTLRequest{Path: "/m/t", ACL: sampleACL[:1], Flags: 5, TTL: 1000}},
+	{Type: OpSetData, Body: &SetDataRequest{Path: "/m", Data: []byte("d"), Version: -1}},
+	{Type: OpCheck, Body: &CheckVersionRequest{Path: "/m", Version: 1}},
+	{Type: OpDelete, Body: &DeleteRequest{Path: "/m/a", Version: 0}},
+}}
+
+var sampleMultiRead = MultiRequest{Ops: []MultiOp{
+	{Type: OpGetData, Body: &GetDataRequest{Path: "/m"}},
+	{Type: OpGetChildren, Body: &GetChildrenRequest{Path: "/m"}},
+}}
+
+var sampleMultiResponse = MultiResponse{Results: []MultiResult{
+	{Type: OpCreate, Body: &CreateResponse{Path: "/m/a"}},
+	{Type: OpCreate2, Body: &Create2Response{Path: "/m/b0000000001", Stat: sampleStat}},
+	{Type: OpSetData, Body: &SetDataResponse{Stat: sampleStat}},
+	{Type: OpCheck},
+	{Type: OpDelete},
+}}
+
+var sampleMultiFailed = MultiResponse{Results: []MultiResult{
+	{Type: OpError, Err: 0},
+	{Type: OpError, Err: -101},
+	{Type: OpError, Err: -2},
+}}
+
+var sampleMultiReadResponse = MultiResponse{Results: []MultiResult{
+	{Type: OpGetData, Body: &GetDataResponse{Data: []byte("d"), Stat: sampleStat}},
+	{Type: OpGetChildren, Body: &GetChildrenResponse{Children: []string{"a"}}},
+	{Type: OpError, Err: -101},
+}}
 
 func TestRecordRoundTrip(t *testing.T) {
 	for _, c := range recordCases() {
