@@ -19,6 +19,10 @@
 //	b = resp.AppendTo(b)
 //	b = jute.EndFrame(b, start)
 //
+// NewRequest and NewResponse map an op code to the record of its request or
+// reply body, so a server can dispatch a frame in one switch. MultiRequest and
+// MultiResponse hold the operations and results of multi and multiRead.
+//
 // # Framing
 //
 // On a ZooKeeper connection every packet is a frame: a 4-byte big-endian
@@ -46,7 +50,13 @@
 // # Compatibility
 //
 // The byte layout is ZooKeeper's, as generated from zookeeper.jute and written
-// by BinaryOutputArchive. Known choices where Go differs from Java:
+// by BinaryOutputArchive; the records cover the client protocol of ZooKeeper
+// 3.4 through 3.9 (create2, containers and TTL from 3.5, persistent watches
+// and setWatches2 from 3.6, and the later whoAmI). Quirks of ZooKeeper copied on
+// purpose are noted on the record or function concerned (the addWatch
+// reply's ErrorResponse, DeleteContainerRequest's buffer-encoded path,
+// MultiResponse taking an error code from its body). Known choices where Go
+// differs from Java:
 //
 //   - A null ustring (length -1) decodes as "", and "" encodes with length 0:
 //     Go strings cannot be null. A null buffer or vector decodes as nil and a

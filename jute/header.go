@@ -23,7 +23,9 @@ func (h *RequestHeader) Decode(r *Reader) {
 // ReplyHeader starts every reply frame after the handshake
 // (org.apache.zookeeper.proto.ReplyHeader): the request's xid, the last zxid
 // the server has committed (or the zxid of the change, for a write), and an
-// error code (0 for success). The response body follows only when Err is 0.
+// error code (0 for success). Clients read the response body only when Err is
+// 0; ZooKeeper sometimes sends one anyway (a failed create carries a
+// CreateResponse), and clients ignore it.
 type ReplyHeader struct {
 	Xid  int32
 	Zxid int64
