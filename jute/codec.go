@@ -148,7 +148,7 @@ func (r *Reader) ReadBuffer() []byte {
 		return nil
 	}
 	if n == 0 {
-		return r.buf[r.off:r.off:r.off]
+		return []byte{} // non-nil, and a zero-size allocation costs nothing
 	}
 	return append([]byte(nil), r.take(n)...)
 }
