@@ -1,0 +1,369 @@
+package engine
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+
+	"github.com/zkembed/zkembed/api"
+)
+
+// store keeps the engine durable in Badger: one key per znode, per ACL list
+// and per session, and the last zxid. Badger's LSM is the snapshot; there is
+// no log of our own. Owned by the sequencer after Open.
+type store struct {
+	db *badger.DB
+}
+
+// Key prefixes.
+const (
+	keyNode    = 'n' // n<path> → node record
+	keyACL     = 'a' // a<id:8> → ACL list
+	keySession = 's' // s<id:8> → session record
+	keyMeta    = 'm' // m<name> → value
+)
+
+var (
+	metaZxid      = []byte("mzxid")
+	metaSessionID = []byte("msid")
+)
+
+// badgerLogger sends Badger's warnings and errors to slog; its chatter on
+// every open and close is dropped.
+type badgerLogger struct{ l *slog.Logger }
+
+func (b badgerLogger) Errorf(f string, a ...any)   { b.l.Error("badger: " + fmt.Sprintf(f, a...)) }
+func (b badgerLogger) Warningf(f string, a ...any) { b.l.Warn("badger: " + fmt.Sprintf(f, a...)) }
+func (badgerLogger) Infof(string, ...any)          {}
+func (badgerLogger) Debugf(string, ...any)         {}
+
+func openStore(dir string, o *Options, log *slog.Logger) (*store, error) {
+	bo := badger.DefaultOptions(dir).
+		WithLogger(badgerLogger{log}).
+		WithSyncWrites(!o.NoSync).
+		WithMemTableSize(o.BadgerMemTableSize).
+		WithNumMemtables(2).
+		WithNumLevelZeroTables(2).
+		WithNumLevelZeroTablesStall(4).
+		WithBaseTableSize(2 << 20).
+		WithBaseLevelSize(10 << 20).
+		WithValueThreshold(64 << 10).
+		WithCompression(options.None).
+		WithBlockCacheSize(0).
+		WithIndexCacheSize(0).
+		WithValueLogFileSize(64 << 20).
+		WithNumCompactors(2).
+		WithNumGoroutines(2).
+		WithMetricsEnabled(false)
+	db, err := badger.Open(bo)
+	if err != nil {
+		// A kill during value-log rotation can leave an empty .vlog file
+		// that fails the first Open and not the second (see BADGER.md).
+		log.Warn("badger open failed; retrying once", "err", err)
+		db, err = badger.Open(bo)
+		if err != nil {
+			return nil, fmt.Errorf("engine: open %s: %w", dir, err)
+		}
+	}
+	return &store{db: db}, nil
+}
+
+func (st *store) close() error { return st.db.Close() }
+
+// commit writes a batch's final state and the last zxid in one Badger
+// transaction, synced unless NoSync. A batch too big for one transaction is
+// refused (the sequencer bounds batches well below Badger's limit).
+func (st *store) commit(b *batch, last api.Zxid) error {
+	txn := st.db.NewTransaction(true)
+	defer txn.Discard()
+	var buf []byte
+	for _, l := range b.newACLs {
+		if err := txn.Set(idKey(keyACL, l.id), encodeACL(l.acl)); err != nil {
+			return err
+		}
+	}
+	for path, n := range b.overlay {
+		k := append([]byte{keyNode}, path...)
+		if n == nil {
+			if err := txn.Delete(k); err != nil {
+				return err
+			}
+			continue
+		}
+		buf = encodeNode(nil, n)
+		if err := txn.Set(k, buf); err != nil {
+			return err
+		}
+	}
+	for _, s := range b.sessPut {
+		if err := txn.Set(idKey(keySession, int64(s.id)), binary.BigEndian.AppendUint64(nil, uint64(s.timeout.Milliseconds()))); err != nil {
+			return err
+		}
+	}
+	if len(b.sessPut) > 0 {
+		b.e.sessMu.RLock()
+		next := b.e.nextSessionID
+		b.e.sessMu.RUnlock()
+		if err := txn.Set(metaSessionID, binary.BigEndian.AppendUint64(nil, uint64(next))); err != nil {
+			return err
+		}
+	}
+	for _, x := range b.sessDel {
+		if err := txn.Delete(idKey(keySession, int64(x.s.id))); err != nil {
+			return err
+		}
+	}
+	if err := txn.Set(metaZxid, binary.BigEndian.AppendUint64(nil, uint64(last))); err != nil {
+		return err
+	}
+	return txn.Commit()
+}
+
+func idKey(prefix byte, id int64) []byte {
+	return binary.BigEndian.AppendUint64([]byte{prefix}, uint64(id))
+}
+
+// load rebuilds the engine's state from the store.
+func (st *store) load(e *Engine) error {
+	var loadErr error
+	nodes := 0
+	err := st.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 256})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			item := it.Item()
+			k := item.Key()
+			v, err := item.ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			switch k[0] {
+			case keyACL:
+				acl, err := decodeACL(v)
+				if err != nil || len(k) != 9 {
+					return fmt.Errorf("engine: corrupt ACL record %x", k)
+				}
+				e.acls.add(int64(binary.BigEndian.Uint64(k[1:])), acl)
+			case keyNode:
+				path := string(k[1:])
+				n, aclID, err := decodeNode(v)
+				if err != nil {
+					return fmt.Errorf("engine: corrupt znode record %q: %w", path, err)
+				}
+				l := e.acls.byID[aclID]
+				if l == nil {
+					return fmt.Errorf("engine: znode %q refers to missing ACL %d", path, aclID)
+				}
+				n.acl = l
+				l.refs++
+				if path != "/" && e.tree.nodes[parentOf(path)] == nil {
+					return fmt.Errorf("engine: znode %q has no parent", path)
+				}
+				e.tree.put(path, n)
+				nodes++
+			case keySession:
+				if len(k) != 9 || len(v) != 8 {
+					return fmt.Errorf("engine: corrupt session record %x", k)
+				}
+				id := api.SessionID(binary.BigEndian.Uint64(k[1:]))
+				s := e.newSessionState(id, msDuration(int64(binary.BigEndian.Uint64(v))))
+				s.persisted = true
+				e.sessions[id] = s
+			case keyMeta:
+				if len(v) != 8 {
+					return fmt.Errorf("engine: corrupt meta record %q", k)
+				}
+				x := int64(binary.BigEndian.Uint64(v))
+				switch string(k) {
+				case string(metaZxid):
+					e.zxid = x
+				case string(metaSessionID):
+					e.nextSessionID = max(e.nextSessionID, x)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if loadErr != nil {
+		return loadErr
+	}
+	// Children counts and the engine's side sets follow from the tree.
+	now := e.clock.Now()
+	for path, en := range e.tree.nodes {
+		en.n.stat.NumChildren = int32(len(en.children))
+		switch o := en.n.stat.EphemeralOwner; {
+		case o == 0:
+		case o == containerOwner:
+			e.containers[path] = struct{}{}
+		case isTTLOwner(o):
+			e.ttls[path] = struct{}{}
+		default:
+			s := e.sessions[o]
+			if s == nil {
+				// Its session record is gone but the znode stayed:
+				// recreate the session so it expires normally.
+				s = e.newSessionState(o, e.opts.MaxSessionTimeout)
+				s.persisted = true
+				e.sessions[o] = s
+			}
+			s.ephemerals[path] = struct{}{}
+		}
+	}
+	for id, s := range e.sessions {
+		s.deadline.Store(now.Add(s.timeout).UnixNano())
+		if int64(id) >= e.nextSessionID {
+			e.nextSessionID = int64(id) + 1
+		}
+	}
+	// Drop ACL lists no znode uses any more.
+	var unused []*aclList
+	for _, l := range e.acls.byID {
+		if l.refs == 0 {
+			unused = append(unused, l)
+		}
+	}
+	if len(unused) > 0 {
+		err := st.db.Update(func(txn *badger.Txn) error {
+			for _, l := range unused {
+				if err := txn.Delete(idKey(keyACL, l.id)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, l := range unused {
+			e.acls.remove(l)
+		}
+	}
+	if nodes > 0 {
+		e.log.Info("recovered", "znodes", nodes, "sessions", len(e.sessions), "zxid", e.zxid)
+	}
+	return nil
+}
+
+func msDuration(ms int64) (d time.Duration) { return time.Duration(ms) * time.Millisecond }
+
+// encodeNode appends a znode's record: the persisted Stat fields, the ACL
+// id, a flag for nil data, and the data.
+func encodeNode(b []byte, n *znode) []byte {
+	s := &n.stat
+	be := binary.BigEndian
+	b = be.AppendUint64(b, uint64(s.Czxid))
+	b = be.AppendUint64(b, uint64(s.Mzxid))
+	b = be.AppendUint64(b, uint64(s.Ctime))
+	b = be.AppendUint64(b, uint64(s.Mtime))
+	b = be.AppendUint32(b, uint32(s.Version))
+	b = be.AppendUint32(b, uint32(s.Cversion))
+	b = be.AppendUint32(b, uint32(s.Aversion))
+	b = be.AppendUint64(b, uint64(s.EphemeralOwner))
+	b = be.AppendUint64(b, uint64(s.Pzxid))
+	b = be.AppendUint64(b, uint64(n.acl.id))
+	if n.data == nil {
+		return append(b, 0)
+	}
+	b = append(b, 1)
+	return append(b, n.data...)
+}
+
+const nodeHeader = 8*4 + 4*3 + 8*3 + 1
+
+func decodeNode(b []byte) (*znode, int64, error) {
+	if len(b) < nodeHeader {
+		return nil, 0, errors.New("short record")
+	}
+	be := binary.BigEndian
+	n := &znode{}
+	s := &n.stat
+	s.Czxid = api.Zxid(be.Uint64(b[0:]))
+	s.Mzxid = api.Zxid(be.Uint64(b[8:]))
+	s.Ctime = int64(be.Uint64(b[16:]))
+	s.Mtime = int64(be.Uint64(b[24:]))
+	s.Version = int32(be.Uint32(b[32:]))
+	s.Cversion = int32(be.Uint32(b[36:]))
+	s.Aversion = int32(be.Uint32(b[40:]))
+	s.EphemeralOwner = api.SessionID(be.Uint64(b[44:]))
+	s.Pzxid = api.Zxid(be.Uint64(b[52:]))
+	aclID := int64(be.Uint64(b[60:]))
+	switch b[68] {
+	case 0:
+		if len(b) != nodeHeader {
+			return nil, 0, errors.New("nil data with trailing bytes")
+		}
+	case 1:
+		n.data = b[nodeHeader:len(b):len(b)]
+	default:
+		return nil, 0, errors.New("bad data flag")
+	}
+	s.DataLength = int32(len(n.data))
+	return n, aclID, nil
+}
+
+func encodeACL(acl []api.ACL) []byte {
+	var b []byte
+	b = binary.BigEndian.AppendUint32(b, uint32(len(acl)))
+	for _, a := range acl {
+		b = binary.BigEndian.AppendUint32(b, uint32(a.Perms))
+		b = appendStr(b, a.Scheme)
+		b = appendStr(b, a.ID)
+	}
+	return b
+}
+
+func appendStr(b []byte, s string) []byte {
+	b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
+	return append(b, s...)
+}
+
+func decodeACL(b []byte) ([]api.ACL, error) {
+	bad := errors.New("bad ACL record")
+	if len(b) < 4 {
+		return nil, bad
+	}
+	n := binary.BigEndian.Uint32(b)
+	b = b[4:]
+	if uint64(n) > uint64(len(b))/12 {
+		return nil, bad
+	}
+	out := make([]api.ACL, 0, n)
+	str := func() (string, bool) {
+		if len(b) < 4 {
+			return "", false
+		}
+		l := binary.BigEndian.Uint32(b)
+		if uint64(l) > uint64(len(b)-4) {
+			return "", false
+		}
+		s := string(b[4 : 4+l])
+		b = b[4+l:]
+		return s, true
+	}
+	for range n {
+		if len(b) < 4 {
+			return nil, bad
+		}
+		p := binary.BigEndian.Uint32(b)
+		b = b[4:]
+		scheme, ok1 := str()
+		id, ok2 := str()
+		if !ok1 || !ok2 || p > math.MaxInt32 {
+			return nil, bad
+		}
+		out = append(out, api.ACL{Perms: api.Perm(p), Scheme: scheme, ID: id})
+	}
+	if len(b) != 0 {
+		return nil, bad
+	}
+	return out, nil
+}
