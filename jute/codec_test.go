@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"runtime"
 	"testing"
 )
 
@@ -349,5 +350,49 @@ func TestOpCodeNames(t *testing.T) {
 	}
 	if OpName(10) != "" {
 		t.Errorf("OpName of an unknown op is not empty")
+	}
+}
+
+// TestWorstCaseAllocationRatio decodes inputs built from the cheapest
+// encodings of the largest Go values (empty strings in a vector, minimal ACLs
+// and ClientInfos, minimal multi operations) and checks the bytes allocated
+// stay within a small multiple of the input: lengths are trusted only as far
+// as the input can back them.
+func TestWorstCaseAllocationRatio(t *testing.T) {
+	const n = 50000
+	strs := append(AppendInt(nil, n), make([]byte, 4*n)...)
+	acls := append(AppendInt(nil, n), make([]byte, 12*n)...)
+	infos := append(AppendInt(nil, n), make([]byte, 8*n)...)
+	var multi []byte
+	for range n {
+		multi = MultiHeader{Type: OpCheck}.AppendTo(multi)
+		multi = CheckVersionRequest{}.AppendTo(multi)
+	}
+	multi = MultiHeader{Type: -1, Done: true}.AppendTo(multi)
+	tests := []struct {
+		name string
+		in   []byte
+		rec  func(r *Reader) int
+	}{
+		{"strings", strs, func(r *Reader) int { return len(r.ReadStringVector()) }},
+		{"acls", acls, func(r *Reader) int { return len(r.ReadACLVector()) }},
+		{"client infos", infos, func(r *Reader) int { return len(r.ReadClientInfoVector()) }},
+		{"multi", multi, func(r *Reader) int { var m MultiRequest; m.Decode(r); return len(m.Ops) }},
+	}
+	const maxRatio = 6
+	for _, tt := range tests {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		r := NewReader(tt.in)
+		got := tt.rec(r)
+		runtime.ReadMemStats(&after)
+		if r.Err() != nil || got != n {
+			t.Fatalf("%s: decoded %d, err %v", tt.name, got, r.Err())
+		}
+		ratio := float64(after.TotalAlloc-before.TotalAlloc) / float64(len(tt.in))
+		t.Logf("%s: %d input bytes, allocated %.1fx", tt.name, len(tt.in), ratio)
+		if ratio > maxRatio {
+			t.Errorf("%s: allocated %.1f times the input, want at most %d", tt.name, ratio, maxRatio)
+		}
 	}
 }

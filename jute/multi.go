@@ -75,6 +75,7 @@ func (m *MultiRequest) Decode(r *Reader) {
 			return
 		}
 		body.Decode(r)
+		m.Ops = grow(m.Ops)
 		m.Ops = append(m.Ops, MultiOp{Type: h.Type, Body: body})
 	}
 }
@@ -164,6 +165,17 @@ func (m *MultiResponse) Decode(r *Reader) {
 		if res.Body != nil {
 			res.Body.Decode(r)
 		}
+		m.Results = grow(m.Results)
 		m.Results = append(m.Results, res)
 	}
+}
+
+// grow makes room for one more element by doubling, so decoding a multi of n
+// operations allocates at most about twice the final slice; append's gentler
+// growth for large slices would allocate about five times it in total.
+func grow[T any](s []T) []T {
+	if len(s) < cap(s) {
+		return s
+	}
+	return append(make([]T, 0, max(4, 2*cap(s))), s...)
 }
