@@ -79,7 +79,12 @@ func (goZKDriver) Name() string { return "go-zookeeper/zk" }
 
 var quietLogger = log.New(io.Discard, "", 0)
 
+// dialTimeout bounds every session establishment.
+const dialTimeout = 30 * time.Second
+
 func (goZKDriver) Dial(ctx context.Context, addr string) (Client, error) {
+	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
+	defer cancel()
 	conn, events, err := zk.Connect([]string{addr}, sessionTimeout,
 		zk.WithLogger(quietLogger), zk.WithLogInfo(false))
 	if err != nil {

@@ -234,3 +234,24 @@ func TestValueDistinct(t *testing.T) {
 		t.Errorf("values not distinct: %q %q %q", a, b, c)
 	}
 }
+
+// TestExternalTarget drives a server zkbench did not start (--target) and
+// checks it gets rows but no footprint figures.
+func TestExternalTarget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server; skipped in -short mode")
+	}
+	s := zkserver.Start(t, zkserver.Options{})
+	args := []string{"--servers=", "--target", "ext=" + s.Addr(), "--quick", "--duration=50ms",
+		"--workloads=get,watch", "--sessions=2", "--watchers=3", "--starts=1"}
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("zkbench exited %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{"ext ops/s", "get", "watch", "missing: RSS idle, ext: external target"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}

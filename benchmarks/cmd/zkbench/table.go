@@ -162,20 +162,29 @@ func (r *Report) writeOps(out *strings.Builder, markdown bool) {
 		rows = append(rows, cells)
 	}
 	table(out, markdown, head, rows)
+	out.WriteString("\n")
 	if len(r.Targets) > 1 {
-		out.WriteString("\nRatios are " + strings.Join(r.Targets[1:], ", ") + " divided by " + r.Targets[0] +
-			": above 1 is more throughput, below 1 is lower latency.\n")
+		note(out, markdown, "ratios are "+strings.Join(r.Targets[1:], ", ")+" divided by "+r.Targets[0]+
+			": above 1 is more throughput, below 1 is lower latency")
 	}
 	seen := map[string]bool{}
 	for _, row := range r.Rows {
 		if row.Note != "" && !seen[row.Workload] {
 			seen[row.Workload] = true
-			out.WriteString(row.Workload + ": " + row.Note + "\n")
+			note(out, markdown, row.Workload+": "+row.Note)
 		}
 	}
 	for _, n := range notes {
-		out.WriteString("FAILED: " + n + "\n")
+		note(out, markdown, "FAILED: "+n)
 	}
+}
+
+// note writes one line under a table: a list item in Markdown.
+func note(out *strings.Builder, markdown bool, s string) {
+	if markdown {
+		out.WriteString("- ")
+	}
+	out.WriteString(s + "\n")
 }
 
 func (r *Report) writeFootprint(out *strings.Builder, markdown bool) {
@@ -206,8 +215,11 @@ func (r *Report) writeFootprint(out *strings.Builder, markdown bool) {
 		rows = append(rows, cells)
 	}
 	table(out, markdown, head, rows)
+	if len(notes) > 0 {
+		out.WriteString("\n")
+	}
 	for _, n := range notes {
-		out.WriteString("missing: " + n + "\n")
+		note(out, markdown, "missing: "+n)
 	}
 }
 
