@@ -129,10 +129,42 @@ func idKey(prefix byte, id int64) []byte {
 	return binary.BigEndian.AppendUint64([]byte{prefix}, uint64(id))
 }
 
-// load rebuilds the engine's state from the store.
+// load rebuilds the engine's state from the store and drops ACL lists no
+// znode uses any more.
 func (st *store) load(e *Engine) error {
-	var loadErr error
-	nodes := 0
+	if err := st.loadInto(e); err != nil {
+		return err
+	}
+	var unused []*aclList
+	for _, l := range e.acls.byID {
+		if l.refs == 0 {
+			unused = append(unused, l)
+		}
+	}
+	if len(unused) > 0 {
+		err := st.db.Update(func(txn *badger.Txn) error {
+			for _, l := range unused {
+				if err := txn.Delete(idKey(keyACL, l.id)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, l := range unused {
+			e.acls.remove(l)
+		}
+	}
+	if len(e.tree.nodes) > 0 {
+		e.log.Info("recovered", "znodes", len(e.tree.nodes), "sessions", len(e.sessions), "zxid", e.zxid)
+	}
+	return nil
+}
+
+// loadInto reads the store into e's tree, sessions, ACLs and zxid.
+func (st *store) loadInto(e *Engine) error {
 	err := st.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 256})
 		defer it.Close()
@@ -166,7 +198,6 @@ func (st *store) load(e *Engine) error {
 					return fmt.Errorf("engine: znode %q has no parent", path)
 				}
 				e.tree.put(path, n)
-				nodes++
 			case keySession:
 				if len(k) != 9 || len(v) != 8 {
 					return fmt.Errorf("engine: corrupt session record %x", k)
@@ -192,9 +223,6 @@ func (st *store) load(e *Engine) error {
 	})
 	if err != nil {
 		return err
-	}
-	if loadErr != nil {
-		return loadErr
 	}
 	// Children counts and the engine's side sets follow from the tree.
 	now := e.clock.Now()
@@ -223,32 +251,6 @@ func (st *store) load(e *Engine) error {
 		if int64(id) >= e.nextSessionID {
 			e.nextSessionID = int64(id) + 1
 		}
-	}
-	// Drop ACL lists no znode uses any more.
-	var unused []*aclList
-	for _, l := range e.acls.byID {
-		if l.refs == 0 {
-			unused = append(unused, l)
-		}
-	}
-	if len(unused) > 0 {
-		err := st.db.Update(func(txn *badger.Txn) error {
-			for _, l := range unused {
-				if err := txn.Delete(idKey(keyACL, l.id)); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, l := range unused {
-			e.acls.remove(l)
-		}
-	}
-	if nodes > 0 {
-		e.log.Info("recovered", "znodes", nodes, "sessions", len(e.sessions), "zxid", e.zxid)
 	}
 	return nil
 }
