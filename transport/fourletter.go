@@ -57,14 +57,6 @@ func (c *serverConn) fourLetterWord(word string) {
 		s.log.Debug("four-letter word: write failed", "word", word, "remote", c.remote, "err", err)
 		return
 	}
-	// Half-close, then let the client finish, so that bytes it sent after
-	// the word (a newline, say) do not turn our close into a reset that
-	// loses the answer.
-	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
-		cw.CloseWrite()
-		c.nc.SetReadDeadline(time.Now().Add(time.Second))
-		io.Copy(io.Discard, io.LimitReader(c.br, 1<<16))
-	}
 }
 
 func (c *serverConn) backendStats() BackendStats {
