@@ -3,23 +3,16 @@ package apitest
 import (
 	"bytes"
 	"fmt"
-	"math"
 	"sync"
 	"time"
 
 	"github.com/zkembed/zkembed/api"
 )
 
-// ttlOwner is the ephemeralOwner ZooKeeper stores for a TTL znode
-// (EphemeralType.TTL.toEphemeralOwner): 0xff in the high byte, the TTL in
-// milliseconds in the low five bytes.
-func ttlOwner(ttl time.Duration) api.SessionID {
-	return api.SessionID(int64(-0x0100000000000000) | ttl.Milliseconds())
-}
-
-// containerOwner is the ephemeralOwner of a container
-// (EphemeralType.CONTAINER_EPHEMERAL_OWNER, Long.MIN_VALUE).
-const containerOwner = api.SessionID(math.MinInt64)
+// ZooKeeper keeps containers and TTL znodes apart by a marker in their
+// stored ephemeralOwner (EphemeralType), but shows clients 0 for them
+// (DataNode.copyStat, getClientEphemeralOwner): a Stat cannot tell them from
+// persistent znodes.
 
 // maxTTL is the largest TTL ZooKeeper accepts: 0xFFFFFFFFFF milliseconds.
 const maxTTL = time.Duration(0xFFFFFFFFFF) * time.Millisecond
@@ -110,6 +103,17 @@ func createChecks() []check {
 			n1 := e.create(e.c, e.p("s"), nil, api.OpenACLUnsafe, api.ModePersistentSequential)
 			eq(e, n1, e.p("s0000000001"), "sequential name after a delete")
 		}},
+		{name: "sequential/counts-creates-not-deletes", run: func(e *env) {
+			// The suffix is the parent's stored cversion, which counts
+			// creates; the Cversion clients see counts creates and
+			// deletes (DataNode.copyStat: 2*creates - children).
+			e.mk("a", "")
+			e.mk("b", "")
+			e.ok(e.c.Delete(e.ctx, e.p("a"), -1), "Delete")
+			eq(e, e.stat(e.c, e.root).Cversion, int32(3), "Cversion after two creates and a delete")
+			name := e.create(e.c, e.p("s"), nil, api.OpenACLUnsafe, api.ModePersistentSequential)
+			eq(e, name, e.p("s0000000002"), "sequential name")
+		}},
 		{name: "sequential/shared-counter", run: func(e *env) {
 			a := e.create(e.c, e.p("a-"), nil, api.OpenACLUnsafe, api.ModePersistentSequential)
 			b := e.create(e.c, e.p("b-"), nil, api.OpenACLUnsafe, api.ModeEphemeralSequential)
@@ -170,13 +174,13 @@ func createChecks() []check {
 		}},
 		{name: "container/owner", run: func(e *env) {
 			_, st := e.create2(e.c, e.p("c"), nil, api.OpenACLUnsafe, api.ModeContainer, 0)
-			eq(e, st.EphemeralOwner, containerOwner, "EphemeralOwner of a container")
-			eq(e, e.stat(e.c, e.p("c")).EphemeralOwner, containerOwner, "EphemeralOwner seen by Exists")
+			eq(e, st.EphemeralOwner, api.SessionID(0), "EphemeralOwner of a container")
+			eq(e, e.stat(e.c, e.p("c")).EphemeralOwner, api.SessionID(0), "EphemeralOwner seen by Exists")
 		}},
 		{name: "container/via-create", run: func(e *env) {
 			name := e.create(e.c, e.p("c"), []byte("d"), api.OpenACLUnsafe, api.ModeContainer)
 			eq(e, name, e.p("c"), "name")
-			eq(e, e.stat(e.c, name).EphemeralOwner, containerOwner, "EphemeralOwner")
+			eq(e, e.stat(e.c, name).EphemeralOwner, api.SessionID(0), "EphemeralOwner")
 		}},
 		{name: "container/survives-session", run: func(e *env) {
 			c := e.connect()
@@ -187,17 +191,18 @@ func createChecks() []check {
 		{name: "ttl/owner", run: func(e *env) {
 			ttl := 90 * time.Minute
 			_, st := e.create2(e.c, e.p("t"), nil, api.OpenACLUnsafe, api.ModePersistentWithTTL, ttl)
-			eq(e, st.EphemeralOwner, ttlOwner(ttl), "EphemeralOwner of a TTL znode")
+			eq(e, st.EphemeralOwner, api.SessionID(0), "EphemeralOwner of a TTL znode")
+			eq(e, e.stat(e.connect(), e.p("t")).EphemeralOwner, api.SessionID(0), "EphemeralOwner seen by Exists")
 		}},
 		{name: "ttl/sequential", run: func(e *env) {
 			ttl := time.Hour
 			name, st := e.create2(e.c, e.p("t-"), nil, api.OpenACLUnsafe, api.ModePersistentSequentialWithTTL, ttl)
 			eq(e, name, e.p("t-0000000000"), "name")
-			eq(e, st.EphemeralOwner, ttlOwner(ttl), "EphemeralOwner")
+			eq(e, st.EphemeralOwner, api.SessionID(0), "EphemeralOwner")
 		}},
 		{name: "ttl/max", run: func(e *env) {
 			_, st := e.create2(e.c, e.p("t"), nil, api.OpenACLUnsafe, api.ModePersistentWithTTL, maxTTL)
-			eq(e, st.EphemeralOwner, ttlOwner(maxTTL), "EphemeralOwner")
+			eq(e, st.Version, int32(0), "Version")
 		}},
 		{name: "ttl/survives-session", run: func(e *env) {
 			c := e.connect()

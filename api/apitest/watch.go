@@ -268,27 +268,20 @@ func watchChecks() []check {
 				e.Fatal("a reply reflecting the change returned before the watch event was in its channel")
 			}
 		}},
-		{name: "event-acl/one-shot", diff: &DiffEventACL, run: func(e *env) {
+		{name: "event-acl/one-shot", run: func(e *env) {
 			o := e.connect()
 			secret, open := e.p("secret"), e.p("open")
 			sch, och := e.existsW(o, secret), e.existsW(o, open)
 			e.create(e.c, secret, nil, e.owned(0), api.ModePersistent)
 			e.mk("open", "")
 			e.wantEvent(och, api.EventNodeCreated, open)
-			if e.is39() {
-				e.noEvent(sch, "exist watch of a session without READ on the created znode")
-			} else {
-				e.wantEvent(sch, api.EventNodeCreated, secret)
-			}
+			e.noEvent(sch, "exist watch of a session without READ on the created znode")
 		}},
-		{name: "event-acl/recursive", needs: rec, diff: &DiffEventACL, run: func(e *env) {
+		{name: "event-acl/recursive", needs: rec, run: func(e *env) {
 			o := e.connect()
 			ch := e.addWatch(o, e.root, api.AddWatchPersistentRecursive)
 			e.create(e.c, e.p("secret"), nil, e.owned(0), api.ModePersistent)
 			e.mk("open", "")
-			if !e.is39() {
-				e.wantEvent(ch, api.EventNodeCreated, e.p("secret"))
-			}
 			e.wantEvent(ch, api.EventNodeCreated, e.p("open"))
 		}},
 		{name: "zxid/data-changed", needs: []Feature{FeatureEventZxid}, diff: &DiffEventZxid, run: func(e *env) {
