@@ -90,6 +90,22 @@ func (c *Client) do(ctx context.Context, req api.Request, register func(api.Resp
 	}
 }
 
+// readNow answers a read inline when nothing of the session is pending
+// (see session.readNow); register runs in the same critical section.
+func (c *Client) readNow(ctx context.Context, read func() api.Response, register func(api.Response)) (api.Response, bool) {
+	if ctx.Err() != nil || c.h.stale() {
+		return api.Response{}, false
+	}
+	var r api.Response
+	ok := c.h.s.readNow(func() {
+		r = read()
+		if register != nil {
+			register(r)
+		}
+	})
+	return r, ok
+}
+
 // SessionID returns the session id.
 func (c *Client) SessionID() api.SessionID { return c.h.ID() }
 
@@ -113,7 +129,11 @@ func (c *Client) Delete(ctx context.Context, path string, version int32) error {
 
 // Exists returns the znode's Stat, or nil if it does not exist.
 func (c *Client) Exists(ctx context.Context, path string) (*api.Stat, error) {
-	r, err := c.do(ctx, &api.ExistsRequest{Path: path}, nil)
+	r, ok := c.readNow(ctx, func() api.Response { return c.e.exists(c.h.s, path, false) }, nil)
+	err := r.Err
+	if !ok {
+		r, err = c.do(ctx, &api.ExistsRequest{Path: path}, nil)
+	}
 	if api.CodeOf(err) == api.ErrNoNode {
 		return nil, nil
 	}
@@ -123,14 +143,19 @@ func (c *Client) Exists(ctx context.Context, path string) (*api.Stat, error) {
 // ExistsW is Exists with a watch.
 func (c *Client) ExistsW(ctx context.Context, path string) (*api.Stat, <-chan api.Event, error) {
 	var ch <-chan api.Event
-	r, err := c.do(ctx, &api.ExistsRequest{Path: path, Watch: true}, func(r api.Response) {
+	register := func(r api.Response) {
 		switch api.CodeOf(r.Err) {
 		case api.OK:
 			ch = c.watches.Register(clientwatch.Data, path)
 		case api.ErrNoNode:
 			ch = c.watches.Register(clientwatch.Exist, path)
 		}
-	})
+	}
+	r, ok := c.readNow(ctx, func() api.Response { return c.e.exists(c.h.s, path, true) }, register)
+	err := r.Err
+	if !ok {
+		r, err = c.do(ctx, &api.ExistsRequest{Path: path, Watch: true}, register)
+	}
 	if api.CodeOf(err) == api.ErrNoNode {
 		return nil, ch, nil
 	}
@@ -142,18 +167,27 @@ func (c *Client) ExistsW(ctx context.Context, path string) (*api.Stat, <-chan ap
 
 // Get returns a znode's data and Stat.
 func (c *Client) Get(ctx context.Context, path string) ([]byte, *api.Stat, error) {
-	r, err := c.do(ctx, &api.GetDataRequest{Path: path}, nil)
+	r, ok := c.readNow(ctx, func() api.Response { return c.e.getData(c.h.s, path, false) }, nil)
+	err := r.Err
+	if !ok {
+		r, err = c.do(ctx, &api.GetDataRequest{Path: path}, nil)
+	}
 	return slices.Clone(r.Data), r.Stat, err
 }
 
 // GetW is Get with a data watch.
 func (c *Client) GetW(ctx context.Context, path string) ([]byte, *api.Stat, <-chan api.Event, error) {
 	var ch <-chan api.Event
-	r, err := c.do(ctx, &api.GetDataRequest{Path: path, Watch: true}, func(r api.Response) {
+	register := func(r api.Response) {
 		if r.Err == nil {
 			ch = c.watches.Register(clientwatch.Data, path)
 		}
-	})
+	}
+	r, ok := c.readNow(ctx, func() api.Response { return c.e.getData(c.h.s, path, true) }, register)
+	err := r.Err
+	if !ok {
+		r, err = c.do(ctx, &api.GetDataRequest{Path: path, Watch: true}, register)
+	}
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -168,18 +202,27 @@ func (c *Client) Set(ctx context.Context, path string, data []byte, version int3
 
 // Children lists a znode's children.
 func (c *Client) Children(ctx context.Context, path string) ([]string, *api.Stat, error) {
-	r, err := c.do(ctx, &api.GetChildrenRequest{Path: path}, nil)
+	r, ok := c.readNow(ctx, func() api.Response { return c.e.getChildren(c.h.s, path, false) }, nil)
+	err := r.Err
+	if !ok {
+		r, err = c.do(ctx, &api.GetChildrenRequest{Path: path}, nil)
+	}
 	return r.Children, r.Stat, err
 }
 
 // ChildrenW is Children with a child watch.
 func (c *Client) ChildrenW(ctx context.Context, path string) ([]string, *api.Stat, <-chan api.Event, error) {
 	var ch <-chan api.Event
-	r, err := c.do(ctx, &api.GetChildrenRequest{Path: path, Watch: true}, func(r api.Response) {
+	register := func(r api.Response) {
 		if r.Err == nil {
 			ch = c.watches.Register(clientwatch.Child, path)
 		}
-	})
+	}
+	r, ok := c.readNow(ctx, func() api.Response { return c.e.getChildren(c.h.s, path, true) }, register)
+	err := r.Err
+	if !ok {
+		r, err = c.do(ctx, &api.GetChildrenRequest{Path: path, Watch: true}, register)
+	}
 	if err != nil {
 		return nil, nil, nil, err
 	}

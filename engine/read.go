@@ -24,25 +24,7 @@ func (e *Engine) readLocked(s *session, req api.Request) api.Response {
 	case *api.GetDataRequest:
 		return e.getData(s, r.Path, r.Watch)
 	case *api.ExistsRequest:
-		if hasNUL(r.Path) {
-			return api.Response{Err: api.ErrBadArguments}
-		}
-		n := t.get(r.Path)
-		if n != nil {
-			if err := checkACL(n.acl.acl, api.PermRead, s.authIDs()); err != nil {
-				return api.Response{Err: err}
-			}
-		}
-		if r.Watch {
-			e.watchMu.Lock()
-			e.addWatch(e.watches.data, r.Path, s, modeStandard)
-			e.watchMu.Unlock()
-		}
-		if n == nil {
-			return api.Response{Err: api.ErrNoNode}
-		}
-		st := n.stat
-		return api.Response{Stat: &st}
+		return e.exists(s, r.Path, r.Watch)
 	case *api.GetChildrenRequest:
 		return e.getChildren(s, r.Path, r.Watch)
 	case *api.GetACLRequest:
@@ -154,6 +136,28 @@ func (e *Engine) readLocked(s *session, req api.Request) api.Response {
 		return api.Response{Identities: out}
 	}
 	return api.Response{Err: api.ErrUnimplemented}
+}
+
+func (e *Engine) exists(s *session, path string, watch bool) api.Response {
+	if hasNUL(path) {
+		return api.Response{Err: api.ErrBadArguments}
+	}
+	n := e.tree.get(path)
+	if n != nil {
+		if err := checkACL(n.acl.acl, api.PermRead, s.authIDs()); err != nil {
+			return api.Response{Err: err}
+		}
+	}
+	if watch {
+		e.watchMu.Lock()
+		e.addWatch(e.watches.data, path, s, modeStandard)
+		e.watchMu.Unlock()
+	}
+	if n == nil {
+		return api.Response{Err: api.ErrNoNode}
+	}
+	st := n.stat
+	return api.Response{Stat: &st}
 }
 
 func (e *Engine) getData(s *session, path string, watch bool) api.Response {

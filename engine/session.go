@@ -113,6 +113,21 @@ func (s *session) do(req api.Request, done func(api.Response)) {
 	s.e.read(s, req, done)
 }
 
+// readNow runs fn under the tree's read lock right away when the session has
+// nothing pending, so a direct read needs no callback or channel; it reports
+// false (and runs nothing) when the read must wait its turn.
+func (s *session) readNow(fn func()) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.queue) > 0 || s.ended.Load() {
+		return false
+	}
+	s.e.treeMu.RLock()
+	fn()
+	s.e.treeMu.RUnlock()
+	return true
+}
+
 // inOrder completes p with resp once everything before it has completed;
 // s.mu is held.
 func (s *session) inOrder(p *pending, resp api.Response) {

@@ -1,0 +1,214 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zkembed/zkembed/api"
+)
+
+// benchEngine opens an engine in memory ("mem") or durable on disk ("disk").
+func benchEngine(b *testing.B, kind string) *Engine {
+	b.Helper()
+	o := Options{}
+	if kind == "disk" {
+		o.Dir = b.TempDir()
+	}
+	e, err := Open(o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { e.Close() })
+	return e
+}
+
+// runSessions splits b.N operations over n direct sessions running at once.
+func runSessions(b *testing.B, e *Engine, n int, setup func(g int, c *Client), op func(g, i int, c *Client) error) {
+	b.Helper()
+	ctx := context.Background()
+	cs := make([]*Client, n)
+	for g := range cs {
+		c, err := e.Session(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		cs[g] = c
+		if setup != nil {
+			setup(g, c)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for g := range n {
+		count := b.N / n
+		if g < b.N%n {
+			count++
+		}
+		wg.Go(func() {
+			for i := range count {
+				if err := op(g, i, cs[g]); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	close(errs)
+	if err := <-errs; err != nil {
+		b.Fatal(err)
+	}
+}
+
+var payload = make([]byte, 100)
+
+func BenchmarkGet(b *testing.B) {
+	for _, kind := range []string{"mem", "disk"} {
+		for _, n := range []int{1, 64} {
+			b.Run(fmt.Sprintf("%s/sessions=%d", kind, n), func(b *testing.B) {
+				e := benchEngine(b, kind)
+				ctx := context.Background()
+				runSessions(b, e, n, func(g int, c *Client) {
+					if _, err := c.Create(ctx, fmt.Sprintf("/g%d", g), payload, api.OpenACLUnsafe, api.ModePersistent); err != nil {
+						b.Fatal(err)
+					}
+				}, func(g, i int, c *Client) error {
+					d, _, err := c.Get(ctx, fmt.Sprintf("/g%d", g))
+					if err == nil && len(d) != len(payload) {
+						err = fmt.Errorf("got %d bytes", len(d))
+					}
+					return err
+				})
+			})
+		}
+	}
+}
+
+func BenchmarkSet(b *testing.B) {
+	for _, kind := range []string{"mem", "disk"} {
+		for _, n := range []int{1, 64} {
+			b.Run(fmt.Sprintf("%s/sessions=%d", kind, n), func(b *testing.B) {
+				e := benchEngine(b, kind)
+				ctx := context.Background()
+				runSessions(b, e, n, func(g int, c *Client) {
+					if _, err := c.Create(ctx, fmt.Sprintf("/s%d", g), payload, api.OpenACLUnsafe, api.ModePersistent); err != nil {
+						b.Fatal(err)
+					}
+				}, func(g, i int, c *Client) error {
+					st, err := c.Set(ctx, fmt.Sprintf("/s%d", g), payload, int32(i))
+					if err == nil && st.Version != int32(i+1) {
+						err = fmt.Errorf("version %d after set %d", st.Version, i)
+					}
+					return err
+				})
+			})
+		}
+	}
+}
+
+func BenchmarkCreate(b *testing.B) {
+	for _, kind := range []string{"mem", "disk"} {
+		for _, n := range []int{1, 64} {
+			b.Run(fmt.Sprintf("%s/sessions=%d", kind, n), func(b *testing.B) {
+				e := benchEngine(b, kind)
+				ctx := context.Background()
+				runSessions(b, e, n, func(g int, c *Client) {
+					if _, err := c.Create(ctx, fmt.Sprintf("/c%d", g), nil, api.OpenACLUnsafe, api.ModePersistent); err != nil {
+						b.Fatal(err)
+					}
+				}, func(g, i int, c *Client) error {
+					p := fmt.Sprintf("/c%d/n%d", g, i)
+					got, err := c.Create(ctx, p, payload, api.OpenACLUnsafe, api.ModePersistent)
+					if err == nil && got != p {
+						err = fmt.Errorf("created %s, want %s", got, p)
+					}
+					return err
+				})
+			})
+		}
+	}
+}
+
+// BenchmarkMemoryPerZnode reports the heap each znode of 100 bytes costs.
+func BenchmarkMemoryPerZnode(b *testing.B) {
+	const n = 100_000
+	for range b.N {
+		e, err := Open(Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := e.Session(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		fill(b, c, n)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "heap-B/znode")
+		c.Close()
+		e.Close()
+	}
+}
+
+// fill creates n znodes of 100 bytes under /fill, 64 writers at once.
+func fill(b *testing.B, c api.Client, n int) {
+	ctx := context.Background()
+	c.Create(ctx, "/fill", nil, api.OpenACLUnsafe, api.ModePersistent)
+	var wg sync.WaitGroup
+	for g := range 64 {
+		wg.Go(func() {
+			for i := g; i < n; i += 64 {
+				if _, err := c.Create(ctx, fmt.Sprintf("/fill/%07d", i), payload, api.OpenACLUnsafe, api.ModePersistent); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// BenchmarkReopen1M reports how long Open takes on a store of 1M znodes
+// after a clean close. It is slow to set up: run it with -benchtime=1x.
+func BenchmarkReopen1M(b *testing.B) {
+	const n = 1_000_000
+	dir := b.TempDir()
+	e, err := Open(Options{Dir: dir, NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, _ := e.Session(context.Background())
+	start := time.Now()
+	fill(b, c, n)
+	b.Logf("filled %d znodes in %v", n, time.Since(start))
+	c.Close()
+	e.Close()
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		e, err := Open(Options{Dir: dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(time.Since(start).Milliseconds()), "reopen-ms")
+		var ms runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MiB")
+		if got := e.tree.countDescendants("/fill"); got != n {
+			b.Fatalf("reopened with %d znodes, want %d", got, n)
+		}
+		e.Close()
+	}
+}
