@@ -236,7 +236,7 @@ type Response struct {
 type OpResult struct {
 	Err      error
 	Path     string   // create: the name created
-	Stat     *Stat    // create, setData: the new Stat; getData, getChildren: the znode's Stat
+	Stat     *Stat    // create, setData: the new Stat; getData: the znode's Stat (a multiRead getChildren has none)
 	Data     []byte   // getData
 	Children []string // getChildren
 }

@@ -20,9 +20,9 @@ type Stat struct {
 	Ctime          int64     // creation time, milliseconds since the epoch
 	Mtime          int64     // time of the last data change, milliseconds since the epoch
 	Version        int32     // number of changes to the data
-	Cversion       int32     // number of changes to the children
+	Cversion       int32     // number of changes to the children: creates plus deletes (sequence suffixes count creates only)
 	Aversion       int32     // number of changes to the ACL
-	EphemeralOwner SessionID // owning session of an ephemeral znode, else 0
+	EphemeralOwner SessionID // owning session of an ephemeral znode, else 0 (also 0 for containers and TTL nodes)
 	DataLength     int32     // length of the data
 	NumChildren    int32     // number of children
 	Pzxid          Zxid      // zxid of the last change to the children

@@ -117,18 +117,27 @@ func (c *Client) Create(ctx context.Context, path string, data []byte, acl []api
 
 // Create2 creates a znode and returns its Stat.
 func (c *Client) Create2(ctx context.Context, path string, data []byte, acl []api.ACL, mode api.CreateMode, ttl time.Duration) (string, *api.Stat, error) {
+	if err := api.ValidateCreatePath(path, mode.IsSequential()); err != nil {
+		return "", nil, err
+	}
 	r, err := c.do(ctx, &api.CreateRequest{Path: path, Data: data, ACL: acl, Mode: mode, TTL: ttl}, nil)
 	return r.Path, r.Stat, err
 }
 
 // Delete deletes a znode.
 func (c *Client) Delete(ctx context.Context, path string, version int32) error {
+	if err := api.ValidatePath(path); err != nil {
+		return err
+	}
 	_, err := c.do(ctx, &api.DeleteRequest{Path: path, Version: version}, nil)
 	return err
 }
 
 // Exists returns the znode's Stat, or nil if it does not exist.
 func (c *Client) Exists(ctx context.Context, path string) (*api.Stat, error) {
+	if err := api.ValidatePath(path); err != nil {
+		return nil, err
+	}
 	r, ok := c.readNow(ctx, func() api.Response { return c.e.exists(c.h.s, path, false) }, nil)
 	err := r.Err
 	if !ok {
@@ -142,6 +151,9 @@ func (c *Client) Exists(ctx context.Context, path string) (*api.Stat, error) {
 
 // ExistsW is Exists with a watch.
 func (c *Client) ExistsW(ctx context.Context, path string) (*api.Stat, <-chan api.Event, error) {
+	if err := api.ValidatePath(path); err != nil {
+		return nil, nil, err
+	}
 	var ch <-chan api.Event
 	register := func(r api.Response) {
 		switch api.CodeOf(r.Err) {
@@ -167,6 +179,9 @@ func (c *Client) ExistsW(ctx context.Context, path string) (*api.Stat, <-chan ap
 
 // Get returns a znode's data and Stat.
 func (c *Client) Get(ctx context.Context, path string) ([]byte, *api.Stat, error) {
+	if err := api.ValidatePath(path); err != nil {
+		return nil, nil, err
+	}
 	r, ok := c.readNow(ctx, func() api.Response { return c.e.getData(c.h.s, path, false) }, nil)
 	err := r.Err
 	if !ok {
@@ -177,6 +192,9 @@ func (c *Client) Get(ctx context.Context, path string) ([]byte, *api.Stat, error
 
 // GetW is Get with a data watch.
 func (c *Client) GetW(ctx context.Context, path string) ([]byte, *api.Stat, <-chan api.Event, error) {
+	if err := api.ValidatePath(path); err != nil {
+		return nil, nil, nil, err
+	}
 	var ch <-chan api.Event
 	register := func(r api.Response) {
 		if r.Err == nil {
@@ -196,12 +214,18 @@ func (c *Client) GetW(ctx context.Context, path string) ([]byte, *api.Stat, <-ch
 
 // Set replaces a znode's data.
 func (c *Client) Set(ctx context.Context, path string, data []byte, version int32) (*api.Stat, error) {
+	if err := api.ValidatePath(path); err != nil {
+		return nil, err
+	}
 	r, err := c.do(ctx, &api.SetDataRequest{Path: path, Data: data, Version: version}, nil)
 	return r.Stat, err
 }
 
 // Children lists a znode's children.
 func (c *Client) Children(ctx context.Context, path string) ([]string, *api.Stat, error) {
+	if err := api.ValidatePath(path); err != nil {
+		return nil, nil, err
+	}
 	r, ok := c.readNow(ctx, func() api.Response { return c.e.getChildren(c.h.s, path, false) }, nil)
 	err := r.Err
 	if !ok {
@@ -212,6 +236,9 @@ func (c *Client) Children(ctx context.Context, path string) ([]string, *api.Stat
 
 // ChildrenW is Children with a child watch.
 func (c *Client) ChildrenW(ctx context.Context, path string) ([]string, *api.Stat, <-chan api.Event, error) {
+	if err := api.ValidatePath(path); err != nil {
+		return nil, nil, nil, err
+	}
 	var ch <-chan api.Event
 	register := func(r api.Response) {
 		if r.Err == nil {
@@ -231,6 +258,9 @@ func (c *Client) ChildrenW(ctx context.Context, path string) ([]string, *api.Sta
 
 // GetAllChildrenNumber counts a znode's descendants.
 func (c *Client) GetAllChildrenNumber(ctx context.Context, path string) (int32, error) {
+	if err := api.ValidatePath(path); err != nil {
+		return 0, err
+	}
 	r, err := c.do(ctx, &api.GetAllChildrenNumberRequest{Path: path}, nil)
 	return r.Number, err
 }
@@ -243,30 +273,47 @@ func (c *Client) GetEphemerals(ctx context.Context, prefix string) ([]string, er
 
 // GetACL returns a znode's ACL and Stat.
 func (c *Client) GetACL(ctx context.Context, path string) ([]api.ACL, *api.Stat, error) {
+	if err := api.ValidatePath(path); err != nil {
+		return nil, nil, err
+	}
 	r, err := c.do(ctx, &api.GetACLRequest{Path: path}, nil)
 	return r.ACL, r.Stat, err
 }
 
 // SetACL replaces a znode's ACL.
 func (c *Client) SetACL(ctx context.Context, path string, acl []api.ACL, version int32) (*api.Stat, error) {
+	if err := api.ValidatePath(path); err != nil {
+		return nil, err
+	}
 	r, err := c.do(ctx, &api.SetACLRequest{Path: path, ACL: acl, Version: version}, nil)
 	return r.Stat, err
 }
 
 // Sync waits until every write committed before it is visible.
 func (c *Client) Sync(ctx context.Context, path string) (string, error) {
+	if err := api.ValidatePath(path); err != nil {
+		return "", err
+	}
 	r, err := c.do(ctx, &api.SyncRequest{Path: path}, nil)
 	return r.Path, err
 }
 
 // Multi applies ops atomically.
 func (c *Client) Multi(ctx context.Context, ops ...api.Op) ([]api.OpResult, error) {
+	if err := api.ValidateOps(ops); err != nil {
+		return nil, err
+	}
 	r, err := c.do(ctx, &api.MultiRequest{Ops: ops}, nil)
 	return r.Results, err
 }
 
 // MultiRead runs read ops against one state.
 func (c *Client) MultiRead(ctx context.Context, ops ...api.ReadOp) ([]api.OpResult, error) {
+	for _, op := range ops {
+		if err := api.ValidatePath(api.OpPath(op)); err != nil {
+			return nil, err
+		}
+	}
 	r, err := c.do(ctx, &api.MultiReadRequest{Ops: ops}, nil)
 	for i := range r.Results {
 		r.Results[i].Data = slices.Clone(r.Results[i].Data)
@@ -276,6 +323,9 @@ func (c *Client) MultiRead(ctx context.Context, ops ...api.ReadOp) ([]api.OpResu
 
 // AddWatch adds a persistent or persistent-recursive watch.
 func (c *Client) AddWatch(ctx context.Context, path string, mode api.AddWatchMode) (<-chan api.Event, error) {
+	if err := api.ValidatePath(path); err != nil {
+		return nil, err
+	}
 	var ch <-chan api.Event
 	_, err := c.do(ctx, &api.AddWatchRequest{Path: path, Mode: mode}, func(r api.Response) {
 		if r.Err != nil {
@@ -292,6 +342,9 @@ func (c *Client) AddWatch(ctx context.Context, path string, mode api.AddWatchMod
 
 // RemoveWatches removes the session's watches of a type on path.
 func (c *Client) RemoveWatches(ctx context.Context, path string, wt api.WatcherType) error {
+	if err := api.ValidatePath(path); err != nil {
+		return err
+	}
 	_, err := c.do(ctx, &api.RemoveWatchesRequest{Path: path, Type: wt}, func(r api.Response) {
 		if r.Err == nil {
 			c.watches.Remove(path, wt)
@@ -302,6 +355,9 @@ func (c *Client) RemoveWatches(ctx context.Context, path string, wt api.WatcherT
 
 // CheckWatches reports ErrNoWatcher unless a watch of the type is on path.
 func (c *Client) CheckWatches(ctx context.Context, path string, wt api.WatcherType) error {
+	if err := api.ValidatePath(path); err != nil {
+		return err
+	}
 	_, err := c.do(ctx, &api.CheckWatchesRequest{Path: path, Type: wt}, nil)
 	return err
 }

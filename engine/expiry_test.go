@@ -85,8 +85,14 @@ func TestTTLExpiryWithVirtualTime(t *testing.T) {
 	if err != nil || p != "/ttlseq-0000000001" {
 		t.Fatalf("create %s: %v", p, err)
 	}
-	if want := api.SessionID(-0x100000000000000 | 10000); st.EphemeralOwner != want {
-		t.Fatalf("TTL ephemeralOwner %x, want %x", st.EphemeralOwner, want)
+	if st.EphemeralOwner != 0 {
+		t.Fatalf("client sees TTL ephemeralOwner %x, want 0", st.EphemeralOwner)
+	}
+	e.treeMu.RLock()
+	owner := e.tree.get(p).stat.EphemeralOwner
+	e.treeMu.RUnlock()
+	if want := api.SessionID(-0x100000000000000 | 10000); owner != want {
+		t.Fatalf("stored TTL ephemeralOwner %x, want %x", owner, want)
 	}
 	mustCreate(t, c, "/ttl/child", api.ModePersistent)
 	clock.Advance(5 * time.Second)
@@ -169,8 +175,8 @@ func TestContainerReapingWithVirtualTime(t *testing.T) {
 	mustCreate(t, c, "/never", api.ModeContainer)
 	mustCreate(t, c, "/used/a", api.ModePersistent)
 	st := must[*api.Stat](t)(c.Exists(ctx, "/used"))
-	if st.EphemeralOwner != containerOwner {
-		t.Fatalf("container ephemeralOwner %x", st.EphemeralOwner)
+	if st.EphemeralOwner != 0 {
+		t.Fatalf("client sees container ephemeralOwner %x, want 0", st.EphemeralOwner)
 	}
 	_, ch, err := c.ExistsW(ctx, "/used")
 	if err != nil {

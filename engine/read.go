@@ -47,8 +47,7 @@ func (e *Engine) readLocked(s *session, req api.Request) api.Response {
 				}
 			}
 		}
-		st := n.stat
-		return api.Response{ACL: acl, Stat: &st}
+		return api.Response{ACL: acl, Stat: n.clientStat()}
 	case *api.GetAllChildrenNumberRequest:
 		n := t.get(r.Path)
 		if n == nil {
@@ -77,7 +76,8 @@ func (e *Engine) readLocked(s *session, req api.Request) api.Response {
 				res[i] = api.OpResult{Err: x.Err, Data: x.Data, Stat: x.Stat}
 			case *api.GetChildrenRequest:
 				x := e.getChildren(s, o.Path, o.Watch)
-				res[i] = api.OpResult{Err: x.Err, Children: x.Children, Stat: x.Stat}
+				// ZooKeeper's GetChildrenResult carries no Stat.
+				res[i] = api.OpResult{Err: x.Err, Children: x.Children}
 			default:
 				res[i] = api.OpResult{Err: api.ErrBadArguments}
 			}
@@ -156,8 +156,7 @@ func (e *Engine) exists(s *session, path string, watch bool) api.Response {
 	if n == nil {
 		return api.Response{Err: api.ErrNoNode}
 	}
-	st := n.stat
-	return api.Response{Stat: &st}
+	return api.Response{Stat: n.clientStat()}
 }
 
 func (e *Engine) getData(s *session, path string, watch bool) api.Response {
@@ -173,8 +172,7 @@ func (e *Engine) getData(s *session, path string, watch bool) api.Response {
 		e.addWatch(e.watches.data, path, s, modeStandard)
 		e.watchMu.Unlock()
 	}
-	st := n.stat
-	return api.Response{Data: n.data, Stat: &st}
+	return api.Response{Data: n.data, Stat: n.clientStat()}
 }
 
 func (e *Engine) getChildren(s *session, path string, watch bool) api.Response {
@@ -190,8 +188,7 @@ func (e *Engine) getChildren(s *session, path string, watch bool) api.Response {
 		e.addWatch(e.watches.child, path, s, modeStandard)
 		e.watchMu.Unlock()
 	}
-	st := n.stat
-	return api.Response{Children: e.tree.childNames(path), Stat: &st}
+	return api.Response{Children: e.tree.childNames(path), Stat: n.clientStat()}
 }
 
 // setWatches re-registers a reconnecting client's watches, firing at once

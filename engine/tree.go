@@ -14,6 +14,19 @@ type znode struct {
 	acl  *aclList
 }
 
+// clientStat returns the Stat a client sees, as DataNode.copyStat makes it:
+// the stored cversion counts creates only, and a client sees
+// 2*creates - children (every create but the children still present was
+// deleted); containers and TTL nodes show ephemeralOwner 0.
+func (n *znode) clientStat() *api.Stat {
+	st := n.stat
+	st.Cversion = st.Cversion*2 - st.NumChildren
+	if !isEphemeralOwner(st.EphemeralOwner) {
+		st.EphemeralOwner = 0
+	}
+	return &st
+}
+
 // entry is a slot of the tree: the current znode and the names of its
 // children. Guarded by Engine.treeMu.
 type entry struct {

@@ -254,8 +254,7 @@ func (b *batch) create(s *session, r *api.CreateRequest, zxid api.Zxid) (string,
 	b.set(path, n, true)
 	b.fire(trigData, path, api.EventNodeCreated, zxid, n.acl, false)
 	b.fire(trigChild, parentPath, api.EventNodeChildrenChanged, zxid, np.acl, false)
-	st := n.stat
-	return path, &st, nil
+	return path, n.clientStat(), nil
 }
 
 // delete follows the delete case of pRequest2Txn; reap is deleteContainer
@@ -345,8 +344,7 @@ func (b *batch) setData(s *session, r *api.SetDataRequest, zxid api.Zxid) (*api.
 	nn.stat.DataLength = int32(len(r.Data))
 	b.set(r.Path, nn, false)
 	b.fire(trigData, r.Path, api.EventNodeDataChanged, zxid, nn.acl, false)
-	st := nn.stat
-	return &st, nil
+	return nn.clientStat(), nil
 }
 
 func (b *batch) setACL(s *session, r *api.SetACLRequest, zxid api.Zxid) (*api.Stat, error) {
@@ -371,8 +369,7 @@ func (b *batch) setACL(s *session, r *api.SetACLRequest, zxid api.Zxid) (*api.St
 	nn := &znode{stat: n.stat, data: n.data, acl: b.internACL(acl)}
 	nn.stat.Aversion = v
 	b.set(r.Path, nn, false)
-	st := nn.stat
-	return &st, nil
+	return nn.clientStat(), nil
 }
 
 func (b *batch) check(s *session, r *api.CheckRequest) error {

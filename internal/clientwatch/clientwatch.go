@@ -1,8 +1,11 @@
 // Package clientwatch is the client side of ZooKeeper watches, shared by the
 // direct engine client and the wire client: it keeps the channels each watch
-// call returned, decides which of them an event from the server goes to (as
-// ZooKeeper's ZKWatchManager.materialize does), and delivers events on its
-// own goroutine so a slow reader never stalls the session's I/O.
+// call returned and decides which of them an event from the server goes to
+// (as ZooKeeper's ZKWatchManager.materialize does). A one-shot watch's event
+// is put in its channel (buffer 1) at once, so it is there before any later
+// reply of the session returns; a persistent watch's events go in at once
+// while its buffer has room, and otherwise queue for a delivery goroutine, so
+// a slow reader never stalls the session's I/O.
 //
 // # Concurrency
 //
@@ -124,12 +127,44 @@ func (m *Manager) Dispatch(ev api.Event) {
 			}
 		}
 	}
-	if len(once) > 0 {
-		m.push(delivery{ev: ev, chans: once, close: true})
-	}
+	m.sendOnce(ev, once)
 	if len(keep) > 0 {
-		m.push(delivery{ev: ev, chans: dedupe(keep)})
+		m.send(delivery{ev: ev, chans: dedupe(keep)})
 	}
+}
+
+// sendOnce delivers a one-shot channel's only event at once (its buffer of
+// one is empty) and closes it: so the event is in the channel before any
+// later reply of the session returns. m.mu is held.
+func (m *Manager) sendOnce(ev api.Event, cs []chan api.Event) {
+	for _, c := range cs {
+		c <- ev
+		close(c)
+	}
+}
+
+// send delivers to persistent channels at once when nothing is queued ahead
+// and they have room, and queues the rest for the delivery goroutine, which
+// keeps each channel's order. m.mu is held.
+func (m *Manager) send(d delivery) {
+	if len(m.queue) == 0 {
+		rest := d.chans[:0:0]
+		for _, c := range d.chans {
+			select {
+			case c <- d.ev:
+				if d.close {
+					close(c)
+				}
+			default:
+				rest = append(rest, c)
+			}
+		}
+		if len(rest) == 0 {
+			return
+		}
+		d.chans = rest
+	}
+	m.push(d)
 }
 
 func dedupe(cs []chan api.Event) []chan api.Event {
@@ -207,14 +242,17 @@ func (m *Manager) Remove(path string, wt api.WatcherType) bool {
 			continue
 		}
 		found = true
-		typ := api.EventDataWatchRemoved
+		ev := api.Event{Type: api.EventDataWatchRemoved, State: api.StateSyncConnected, Path: path, Zxid: -1}
 		switch k {
 		case Child:
-			typ = api.EventChildWatchRemoved
+			ev.Type = api.EventChildWatchRemoved
+			m.sendOnce(ev, cs)
 		case Persistent, Recursive:
-			typ = api.EventPersistentWatchRemoved
+			ev.Type = api.EventPersistentWatchRemoved
+			m.send(delivery{ev: ev, chans: cs, close: true})
+		default:
+			m.sendOnce(ev, cs)
 		}
-		m.push(delivery{ev: api.Event{Type: typ, State: api.StateSyncConnected, Path: path, Zxid: -1}, chans: cs, close: true})
 	}
 	return found
 }
@@ -242,15 +280,20 @@ func (m *Manager) End(state api.State) {
 		return
 	}
 	m.ended = state
-	var all []chan api.Event
+	ev := api.Event{Type: api.EventNone, State: state, Zxid: -1}
+	var keep []chan api.Event
 	for k := range m.watches {
 		for p, cs := range m.watches[k] {
-			all = append(all, cs...)
+			if Kind(k) == Persistent || Kind(k) == Recursive {
+				keep = append(keep, cs...)
+			} else {
+				m.sendOnce(ev, cs)
+			}
 			delete(m.watches[k], p)
 		}
 	}
-	if len(all) > 0 {
-		m.push(delivery{ev: api.Event{Type: api.EventNone, State: state, Zxid: -1}, chans: all, close: true})
+	if len(keep) > 0 {
+		m.send(delivery{ev: ev, chans: dedupe(keep), close: true})
 	}
 }
 
@@ -275,39 +318,41 @@ func (m *Manager) Close() {
 	<-m.done
 }
 
+// deliver sends queued deliveries in order. A delivery stays at the head of
+// the queue until it is sent, so send never overtakes it.
 func (m *Manager) deliver() {
 	defer close(m.done)
 	for {
-		<-m.signal
-		for {
-			m.mu.Lock()
-			q := m.queue
-			m.queue = nil
+		m.mu.Lock()
+		if len(m.queue) == 0 {
 			closed := m.closed
 			m.mu.Unlock()
-			if len(q) == 0 {
-				if closed {
-					return
-				}
-				break
+			if closed {
+				return
 			}
-			for _, d := range q {
-				for _, c := range d.chans {
-					// Once closing, a reader that stopped reading loses
-					// what does not fit rather than hang Close.
-					select {
-					case c <- d.ev:
-					case <-m.closing:
-						select {
-						case c <- d.ev:
-						default:
-						}
-					}
-					if d.close {
-						close(c)
-					}
+			<-m.signal
+			continue
+		}
+		d := m.queue[0]
+		m.mu.Unlock()
+		for _, c := range d.chans {
+			// Once closing, a reader that stopped reading loses what
+			// does not fit rather than hang Close.
+			select {
+			case c <- d.ev:
+			case <-m.closing:
+				select {
+				case c <- d.ev:
+				default:
 				}
+			}
+			if d.close {
+				close(c)
 			}
 		}
+		m.mu.Lock()
+		m.queue[0] = delivery{}
+		m.queue = m.queue[1:]
+		m.mu.Unlock()
 	}
 }
