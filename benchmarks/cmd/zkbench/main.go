@@ -63,6 +63,7 @@ type options struct {
 	starts     int
 	workDir    string
 	verbose    bool
+	rounds     int
 	warmup     time.Duration
 	commandStr string
 }
@@ -106,9 +107,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.starts, "starts", 3, "fresh starts timed per server (the median is reported)")
 	fs.StringVar(&o.workDir, "dir", "", "directory for the servers' data (default: a new temporary directory); its filesystem matters for fsync")
 	fs.BoolVar(&o.verbose, "v", false, "log progress to stderr")
+	fs.IntVar(&o.rounds, "rounds", 1, "times each cell runs on each server, taking turns; the rounds' operations and latencies are pooled")
 	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "untimed warm-up per server before measuring (JIT, caches), spread over every op workload")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if o.rounds < 1 {
+		o.rounds = 1
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "zkbench: unexpected arguments %q\n", fs.Args())
@@ -344,16 +349,15 @@ func bench(ctx context.Context, o options, stderr io.Writer) (*Report, error) {
 				if w == "children" {
 					row.Size = 0
 				}
-				for _, i := range order(len(targets), turn) {
+				turns(len(targets), o.rounds, &turn, func(i, _ int) {
 					if setupErr != nil {
 						row.Results[i].Err = setupErr
-						continue
+						return
 					}
-					row.Results[i] = groups[i].run(w, lim)
-					logf("%s %s %dB x%d: %d ops %.0f/s err=%v", targets[i].Name, w, size, n,
-						row.Results[i].Ops, row.Results[i].Rate(), row.Results[i].Err)
-				}
-				turn++
+					res := groups[i].run(w, lim)
+					logf("%s %s %dB x%d: %d ops %.0f/s err=%v", targets[i].Name, w, size, n, res.Ops, res.Rate(), res.Err)
+					row.Results[i].add(res)
+				})
 				rep.Rows = append(rep.Rows, row)
 			}
 			for _, g := range groups {
@@ -373,17 +377,18 @@ func bench(ctx context.Context, o options, stderr io.Writer) (*Report, error) {
 				Note: "latency from just before the set to each watcher's notification; ops/s counts notifications (every watch re-armed between sets)"}
 			rowLast := Row{Workload: "watch (last)", Size: 100, Sessions: nw, Results: make([]Result, len(targets)),
 				Note: "latency from just before the set to the last watcher's notification; ops/s counts sets"}
-			for _, i := range order(len(targets), turn) {
-				g, err := newWatchGroup(ctx, d, servers[i].Addr(), roots[i], nw)
+			turns(len(targets), o.rounds, &turn, func(i, round int) {
+				g, err := newWatchGroup(ctx, d, servers[i].Addr(), fmt.Sprintf("%s/watch-%d-%d", roots[i], nw, round), nw)
 				if err != nil {
-					rowAll.Results[i].Err, rowLast.Results[i].Err = err, err
-					continue
+					rowAll.Results[i].add(Result{Err: err})
+					return
 				}
-				rowAll.Results[i], rowLast.Results[i] = g.run(lim)
+				all, last := g.run(lim)
 				g.close()
-				logf("%s watch x%d: %d deliveries err=%v", targets[i].Name, nw, rowAll.Results[i].Ops, rowAll.Results[i].Err)
-			}
-			turn++
+				logf("%s watch x%d: %d deliveries err=%v", targets[i].Name, nw, all.Ops, all.Err)
+				rowAll.Results[i].add(all)
+				rowLast.Results[i].add(last)
+			})
 			rep.Rows = append(rep.Rows, rowAll)
 			if nw > 1 {
 				rep.Rows = append(rep.Rows, rowLast)
@@ -394,11 +399,11 @@ func bench(ctx context.Context, o options, stderr io.Writer) (*Report, error) {
 		for _, n := range o.connects {
 			row := Row{Workload: "session", Sessions: n, Results: make([]Result, len(targets)),
 				Note: "ops/s counts sessions opened and closed; latency is the open, until the session is established"}
-			for _, i := range order(len(targets), turn) {
-				row.Results[i] = runSessions(ctx, d, servers[i].Addr(), n, lim)
-				logf("%s session x%d: %d ops err=%v", targets[i].Name, n, row.Results[i].Ops, row.Results[i].Err)
-			}
-			turn++
+			turns(len(targets), o.rounds, &turn, func(i, _ int) {
+				res := runSessions(ctx, d, servers[i].Addr(), n, lim)
+				logf("%s session x%d: %d ops err=%v", targets[i].Name, n, res.Ops, res.Err)
+				row.Results[i].add(res)
+			})
 			rep.Rows = append(rep.Rows, row)
 		}
 	}
@@ -406,12 +411,12 @@ func bench(ctx context.Context, o options, stderr io.Writer) (*Report, error) {
 		for _, n := range o.connects {
 			row := Row{Workload: "ephemeral", Size: 100, Sessions: n, Results: make([]Result, len(targets)),
 				Note: "ops/s counts cycles of open, create an ephemeral, close; latency is the create plus the close"}
-			for _, i := range order(len(targets), turn) {
-				dir := fmt.Sprintf("%s/eph-%d", roots[i], n)
-				row.Results[i] = runEphemerals(ctx, d, servers[i].Addr(), dir, checkers[i], n, lim)
-				logf("%s ephemeral x%d: %d ops err=%v", targets[i].Name, n, row.Results[i].Ops, row.Results[i].Err)
-			}
-			turn++
+			turns(len(targets), o.rounds, &turn, func(i, round int) {
+				dir := fmt.Sprintf("%s/eph-%d-%d", roots[i], n, round)
+				res := runEphemerals(ctx, d, servers[i].Addr(), dir, checkers[i], n, lim)
+				logf("%s ephemeral x%d: %d ops err=%v", targets[i].Name, n, res.Ops, res.Err)
+				row.Results[i].add(res)
+			})
 			rep.Rows = append(rep.Rows, row)
 		}
 	}
@@ -430,6 +435,17 @@ func bench(ctx context.Context, o options, stderr io.Writer) (*Report, error) {
 		rep.Footprint = footRows(targets, fps, o.znodes)
 	}
 	return rep, nil
+}
+
+// turns calls fn for every target and round, the targets' order reversed
+// on every other turn so drift hits all of them alike.
+func turns(nt, rounds int, turn *int, fn func(target, round int)) {
+	for r := range rounds {
+		for _, i := range order(nt, *turn) {
+			fn(i, r)
+		}
+		*turn++
+	}
 }
 
 // machineInfo describes the run: date, machine, versions and command.
@@ -468,8 +484,8 @@ func machineInfo(ctx context.Context, o options, d Driver) []string {
 		"date: " + time.Now().UTC().Format("2006-01-02 15:04 MST"),
 		fmt.Sprintf("machine: %s, %d logical CPUs%s, %s", cpu, runtime.NumCPU(), mem, kernel),
 		fmt.Sprintf("versions: %s; %s; Apache ZooKeeper %s", runtime.Version(), java, zookeeperVersion()),
-		fmt.Sprintf("client: %s, one session per worker; each cell at most %v and %d ops per worker%s",
-			d.Name(), o.duration, o.maxOps, quick),
+		fmt.Sprintf("client: %s, one session per worker; each cell at most %v and %d ops per worker, %d round(s) per server, warm-up %v%s",
+			d.Name(), o.duration, o.maxOps, o.rounds, o.warmup, quick),
 		"command: " + o.commandStr,
 		"load average at the start: " + loadAvg() + " (other processes on the machine skew every target alike: turns alternate)",
 	}

@@ -19,6 +19,21 @@ type Result struct {
 	Err     error         // why the cell failed, if it did
 }
 
+// add pools r2 into r: another round of the same cell.
+func (r *Result) add(r2 Result) {
+	r.Ops += r2.Ops
+	r.Elapsed += r2.Elapsed
+	if r2.Hist != nil {
+		if r.Hist == nil {
+			r.Hist = new(Histogram)
+		}
+		r.Hist.Merge(r2.Hist)
+	}
+	if r.Err == nil {
+		r.Err = r2.Err
+	}
+}
+
 // Rate returns operations per second.
 func (r Result) Rate() float64 {
 	if r.Elapsed <= 0 {
@@ -376,12 +391,13 @@ type watchGroup struct {
 	version  int32
 }
 
-func newWatchGroup(ctx context.Context, d Driver, addr, root string, nw int) (*watchGroup, error) {
+// newWatchGroup opens nw watchers and a writer and creates path (untimed).
+func newWatchGroup(ctx context.Context, d Driver, addr, path string, nw int) (*watchGroup, error) {
 	clients, err := dialAll(ctx, d, addr, nw+1)
 	if err != nil {
 		return nil, err
 	}
-	g := &watchGroup{ctx: ctx, path: fmt.Sprintf("%s/watch-%d", root, nw), writer: clients[0], watchers: clients[1:]}
+	g := &watchGroup{ctx: ctx, path: path, writer: clients[0], watchers: clients[1:]}
 	if _, err := g.writer.Create(ctx, g.path, value(make([]byte, 100), 0, 0), false); err != nil {
 		closeAll(clients)
 		return nil, fmt.Errorf("setup: %w", err)
