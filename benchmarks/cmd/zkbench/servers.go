@@ -5,7 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,8 +73,8 @@ func (s apacheServer) DataDir() string { return filepath.Join(s.Dir(), "data") }
 
 // zkembedTarget is zkembed's server, durable on disk, run as a subprocess
 // (so its RSS is its own): `go build ./cmd/zkembed` from the module root,
-// then the binary serves a zoo.cfg like Apache's. It fails, saying why,
-// until cmd/zkembed builds and serves.
+// then the binary serves. It fails, saying why, if cmd/zkembed does not
+// build.
 func zkembedTarget(ctx context.Context, workDir string) (Target, error) {
 	bin, err := buildZkembed(ctx, workDir)
 	if err != nil {
@@ -101,61 +101,70 @@ func buildZkembed(ctx context.Context, dir string) (string, error) {
 	return bin, nil
 }
 
-// startZkembed starts the zkembed binary on a free loopback port with a
-// fresh data directory under workDir, and returns once a session can be
-// opened and served.
-//
-// TODO(zkembed server): cmd/zkembed does not serve yet; when it does, put its
-// real command line in zkembedArgs (zoo.cfg with dataDir and clientPort, as
-// for Apache, is the intended interface).
+// startZkembed starts the zkembed binary durable on disk, with a fresh data
+// directory under workDir, listening on a loopback port it picks itself, and
+// returns once it serves: zkembed prints its address on stdout right after it
+// starts listening, so no polling is needed.
 func startZkembed(ctx context.Context, bin, workDir string) (Server, error) {
 	dir, err := os.MkdirTemp(workDir, "zkembed-")
 	if err != nil {
 		return nil, err
 	}
-	port, err := freePort()
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
 	dataDir := filepath.Join(dir, "data")
-	cfg := fmt.Sprintf("tickTime=2000\ndataDir=%s\nclientPort=%d\nclientPortAddress=127.0.0.1\nforceSync=yes\nmaxClientCnxns=0\n4lw.commands.whitelist=*\n", dataDir, port)
-	cfgPath := filepath.Join(dir, "zoo.cfg")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
 	logf, err := os.Create(filepath.Join(dir, "server.log"))
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	cmd := exec.Command(bin, zkembedArgs(cfgPath)...)
+	cmd := exec.Command(bin, zkembedArgs(dataDir)...)
 	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.Stderr = logf
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		logf.Close()
+		os.RemoveAll(dir)
+		return nil, err
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		os.RemoveAll(dir)
 		return nil, err
 	}
+	addrc := make(chan string, 1)
 	exited := make(chan struct{})
 	go func() {
+		sc := bufio.NewScanner(stdout)
+		if sc.Scan() {
+			addrc <- strings.TrimSpace(sc.Text())
+		}
+		io.Copy(io.Discard, stdout) // keep the pipe drained until exit
 		cmd.Wait()
 		logf.Close()
 		close(exited)
 	}()
-	p := &procServer{cmd: cmd, exited: exited, dir: dir, dataDir: dataDir,
-		addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
-	if err := awaitTCP(ctx, p.addr, exited, 30*time.Second); err != nil {
-		p.Close()
-		return nil, fmt.Errorf("zkembed did not start: %v", err)
+	p := &procServer{cmd: cmd, exited: exited, dir: dir, dataDir: dataDir}
+	timeout := time.NewTimer(30 * time.Second)
+	defer timeout.Stop()
+	select {
+	case p.addr = <-addrc:
+		return p, nil
+	case <-exited:
+		err = errors.New("process exited")
+	case <-ctx.Done():
+		err = ctx.Err()
+	case <-timeout.C:
+		err = errors.New("no address printed after 30s")
 	}
-	return p, nil
+	p.Close()
+	return nil, fmt.Errorf("zkembed did not start: %v (log: %s)", err, filepath.Join(dir, "server.log"))
 }
 
-// zkembedArgs is the zkembed command line serving the zoo.cfg at cfgPath.
-func zkembedArgs(cfgPath string) []string { return []string{"serve", cfgPath} }
+// zkembedArgs is the zkembed command line: durable in dataDir, the tick and
+// connection limit of the Apache configuration, a port of its choosing.
+func zkembedArgs(dataDir string) []string {
+	return []string{"--addr", "127.0.0.1:0", "--data", dataDir, "--tick-time", "2000", "--max-client-cnxns", "0"}
+}
 
 // procServer is a server subprocess we started.
 type procServer struct {
@@ -187,43 +196,6 @@ func (e externalServer) Addr() string    { return e.addr }
 func (e externalServer) Pid() int        { return 0 }
 func (e externalServer) DataDir() string { return "" }
 func (e externalServer) Close() error    { return nil }
-
-// awaitTCP polls addr every millisecond until it accepts a connection, the
-// process exits, ctx ends or limit passes. Polling is the only way to learn
-// that another process listens; the short interval keeps the start-up time
-// measured to the millisecond.
-func awaitTCP(ctx context.Context, addr string, exited <-chan struct{}, limit time.Duration) error {
-	deadline := time.NewTimer(limit)
-	defer deadline.Stop()
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			return nil
-		}
-		select {
-		case <-exited:
-			return errors.New("process exited")
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-deadline.C:
-			return fmt.Errorf("%s not listening after %v: %v", addr, limit, err)
-		case <-tick.C:
-		}
-	}
-}
-
-// freePort returns a TCP port free on 127.0.0.1 a moment ago.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
 
 // moduleRoot returns the directory of the zkembed module's go.mod.
 func moduleRoot(ctx context.Context) (string, error) {
