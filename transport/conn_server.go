@@ -306,13 +306,22 @@ func (c *serverConn) readLoop() bool {
 	s := c.srv
 	var buf []byte
 	var r jute.Reader
+	// The idle deadline is pushed back at most every quarter timeout, to
+	// a timeout and a quarter after the last packet, so setting it (which
+	// allocates a timer on some connections) stays rare while an idle
+	// connection still lasts at least its session timeout.
+	var refreshed time.Time
+	if c.timeout <= 0 {
+		c.nc.SetReadDeadline(time.Time{})
+	}
 	for {
 		if c.timeout > 0 {
-			d := time.Now().Add(c.timeout)
-			c.deadline.Store(d.UnixNano())
-			c.nc.SetReadDeadline(d)
-		} else {
-			c.nc.SetReadDeadline(time.Time{})
+			if now := time.Now(); now.Sub(refreshed) >= c.timeout/4 {
+				refreshed = now
+				d := now.Add(c.timeout + c.timeout/4)
+				c.deadline.Store(d.UnixNano())
+				c.nc.SetReadDeadline(d)
+			}
 		}
 		var err error
 		buf, err = c.readFrame(buf)
@@ -503,6 +512,7 @@ func (c *serverConn) writeLoop() {
 	defer close(c.writerDone)
 	var batch []item
 	var buf []byte
+	var refreshed time.Time // when the write deadline was last pushed back, as in readLoop
 	for {
 		select {
 		case <-c.wake:
@@ -521,8 +531,9 @@ func (c *serverConn) writeLoop() {
 		}
 		clear(batch)
 		if len(buf) > 0 {
-			if c.timeout > 0 {
-				c.nc.SetWriteDeadline(time.Now().Add(c.timeout))
+			if now := time.Now(); c.timeout > 0 && now.Sub(refreshed) >= c.timeout/4 {
+				refreshed = now
+				c.nc.SetWriteDeadline(now.Add(c.timeout + c.timeout/4))
 			}
 			if _, err := c.nc.Write(buf); err != nil {
 				c.logReadError(err)
