@@ -17,6 +17,7 @@ type Client struct {
 	e       *Engine
 	h       *handle
 	watches *clientwatch.Manager
+	before  func(context.Context, api.Request) error
 
 	closeOnce sync.Once
 	closeErr  error
@@ -31,6 +32,11 @@ type SessionOptions struct {
 	// is what Engine.Tick would use once the session is resumed over the
 	// wire.
 	Timeout time.Duration
+	// Before, if set, runs before every request of the session with the
+	// request about to be sent. If it returns an error the request is not
+	// sent and fails with that error. zktest injects faults and latency
+	// through it.
+	Before func(ctx context.Context, req api.Request) error
 }
 
 // Session opens a direct session on the engine.
@@ -42,14 +48,18 @@ func (e *Engine) Session(ctx context.Context, o ...SessionOptions) (*Client, err
 		return nil, api.ErrConnectionLoss
 	}
 	timeout := e.opts.MaxSessionTimeout
-	if len(o) > 0 && o[0].Timeout > 0 {
-		timeout = e.negotiate(o[0].Timeout)
+	var opt SessionOptions
+	if len(o) > 0 {
+		opt = o[0]
+	}
+	if opt.Timeout > 0 {
+		timeout = e.negotiate(opt.Timeout)
 	}
 	s, err := e.createSession(timeout, true)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{e: e, watches: clientwatch.New()}
+	c := &Client{e: e, watches: clientwatch.New(), before: opt.Before}
 	c.h = e.attach(s, c.onEvent, "")
 	e.clientsMu.Lock()
 	e.clients[c] = struct{}{}
@@ -75,6 +85,11 @@ func (c *Client) do(ctx context.Context, req api.Request, register func(api.Resp
 	if err := ctx.Err(); err != nil {
 		return api.Response{}, err
 	}
+	if c.before != nil {
+		if err := c.before(ctx, req); err != nil {
+			return api.Response{Err: err}, err
+		}
+	}
 	ch := make(chan api.Response, 1)
 	c.h.Do(req, func(r api.Response) {
 		if register != nil {
@@ -93,7 +108,7 @@ func (c *Client) do(ctx context.Context, req api.Request, register func(api.Resp
 // readNow answers a read inline when nothing of the session is pending
 // (see session.readNow); register runs in the same critical section.
 func (c *Client) readNow(ctx context.Context, read func() api.Response, register func(api.Response)) (api.Response, bool) {
-	if ctx.Err() != nil || c.h.stale() {
+	if ctx.Err() != nil || c.h.stale() || c.before != nil {
 		return api.Response{}, false
 	}
 	var r api.Response

@@ -72,3 +72,30 @@ func TestInspection(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestSessionBeforeHook(t *testing.T) {
+	ctx := context.Background()
+	e := open(t, Options{})
+	var seen []string
+	c, err := e.Session(ctx, SessionOptions{Before: func(_ context.Context, req api.Request) error {
+		seen = append(seen, api.OpPath(req))
+		if r, ok := req.(*api.GetDataRequest); ok && r.Path == "/fail" {
+			return api.ErrConnectionLoss
+		}
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	mustCreate(t, c, "/fail", api.ModePersistent)
+	if _, _, err := c.Get(ctx, "/fail"); api.CodeOf(err) != api.ErrConnectionLoss {
+		t.Fatalf("get with injected fault: %v", err)
+	}
+	if _, err := c.Exists(ctx, "/fail"); err != nil {
+		t.Fatalf("exists not matched by the fault: %v", err)
+	}
+	if want := []string{"/fail", "/fail", "/fail"}; !slices.Equal(seen, want) {
+		t.Fatalf("hook saw %v, want %v", seen, want)
+	}
+}
