@@ -20,18 +20,34 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// serverArgs returns the flags that point zkbench at a server this machine
-// has: ZKBENCH_TARGET (name=host:port of a running server), else Apache
-// ZooKeeper from Debian. It skips the test when there is none.
-func serverArgs(t *testing.T) []string {
+// serverArgs returns the flags that point zkbench at the servers this
+// machine has, and how many there are: ZKBENCH_TARGET (name=host:port of a
+// running server) if set, else Apache ZooKeeper from Debian and zkembed
+// (cmd/zkembed), each if available. It skips the test when there is none.
+func serverArgs(t *testing.T) ([]string, int) {
 	t.Helper()
 	if spec := os.Getenv("ZKBENCH_TARGET"); spec != "" {
-		return []string{"--servers=", "--target", spec}
+		return []string{"--servers=", "--target", spec}, 1
 	}
-	if ok, why := zkserver.Available(); !ok {
-		t.Skip("no server to benchmark: " + why + "; or set ZKBENCH_TARGET=name=host:port")
+	var servers []string
+	var why []string
+	if ok, reason := zkserver.Available(); ok {
+		servers = append(servers, "apache")
+	} else {
+		why = append(why, reason)
 	}
-	return []string{"--servers=apache"}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if _, err := buildZkembed(ctx, t.TempDir()); err == nil {
+		servers = append(servers, "zkembed")
+	} else {
+		t.Logf("not driving zkembed: %v", err)
+		why = append(why, err.Error())
+	}
+	if len(servers) == 0 {
+		t.Skip("no server to benchmark: " + strings.Join(why, "; ") + "; or set ZKBENCH_TARGET=name=host:port")
+	}
+	return []string{"--servers=" + strings.Join(servers, ",")}, len(servers)
 }
 
 // TestQuickRun runs a tiny --quick run and checks the table it writes: every
@@ -42,7 +58,9 @@ func TestQuickRun(t *testing.T) {
 		t.Skip("starts a server; skipped in -short mode")
 	}
 	md := filepath.Join(t.TempDir(), "bench.md")
-	args := append(serverArgs(t), "--quick", "--duration=100ms", "--sessions=1,4", "--watchers=1,5",
+	sargs, nt := serverArgs(t)
+	t.Logf("driving %v", sargs)
+	args := append(sargs, "--quick", "--duration=100ms", "--sessions=1,4", "--watchers=1,5",
 		"--znodes=500", "--markdown", md)
 	var stdout, stderr bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -72,23 +90,36 @@ func TestQuickRun(t *testing.T) {
 		wantRows[r] = true
 	}
 	head := ops[0]
-	if len(head) < 8 || !strings.HasSuffix(head[3], " ops/s") {
-		t.Fatalf("unexpected header %q", head)
+	if len(head) != 3+5*nt+3*(nt-1) {
+		t.Fatalf("header %q: want %d targets' columns", head, nt)
+	}
+	for k := range nt {
+		if !strings.HasSuffix(head[3+5*k], " ops/s") {
+			t.Fatalf("header %q: column %d is not a target's ops/s", head, 3+5*k)
+		}
 	}
 	for _, row := range ops[1:] {
 		key := row[0] + "/" + row[2]
 		delete(wantRows, key)
-		rate := parseRate(t, row[3])
-		if rate <= 0 {
-			t.Errorf("%s: rate %q", key, row[3])
-		}
-		var prev time.Duration
-		for i, cell := range row[4:8] {
-			d := parseDur(t, cell)
-			if d <= 0 || d > 10*time.Second || d < prev {
-				t.Errorf("%s: percentile %d is %q after %v: not a sane, ordered latency", key, i, cell, prev)
+		for k := range nt {
+			col := 3 + 5*k
+			if rate := parseRate(t, row[col]); rate <= 0 {
+				t.Errorf("%s, %s: rate %q", key, head[col], row[col])
 			}
-			prev = d
+			var prev time.Duration
+			for i, cell := range row[col+1 : col+5] {
+				d := parseDur(t, cell)
+				if d <= 0 || d > 10*time.Second || d < prev {
+					t.Errorf("%s, %s: percentile %d is %q after %v: not a sane, ordered latency", key, head[col], i, cell, prev)
+				}
+				prev = d
+			}
+		}
+		for _, cell := range row[3+5*nt:] {
+			r, ok := strings.CutSuffix(cell, "×")
+			if f, err := strconv.ParseFloat(r, 64); !ok || err != nil || f <= 0 {
+				t.Errorf("%s: ratio %q", key, cell)
+			}
 		}
 	}
 	for k := range wantRows {
@@ -97,18 +128,25 @@ func TestQuickRun(t *testing.T) {
 	if os.Getenv("ZKBENCH_TARGET") != "" {
 		return // an external server has no footprint figures
 	}
-	figures := map[string]string{}
 	for _, row := range foot[1:] {
-		figures[row[0]] = row[1]
+		if len(row) != 1+nt+(nt-1) {
+			t.Fatalf("footprint row %q: want %d targets", row, nt)
+		}
 	}
-	start := parseUnit(t, figures["start to first served request (median)"], " ms")
-	idle := parseUnit(t, figures["RSS idle"], " MB")
-	loaded := parseUnit(t, figures["RSS with 500 znodes of 100 B"], " MB")
-	if start <= 0 || start > 60000 {
-		t.Errorf("start-up %v ms", start)
-	}
-	if idle < 1 || idle > 4096 || loaded < idle/2 {
-		t.Errorf("RSS idle %v MB, loaded %v MB", idle, loaded)
+	for k := range nt {
+		figures := map[string]string{}
+		for _, row := range foot[1:] {
+			figures[row[0]] = row[1+k]
+		}
+		start := parseUnit(t, figures["start to first served request (median)"], " ms")
+		idle := parseUnit(t, figures["RSS idle"], " MB")
+		loaded := parseUnit(t, figures["RSS with 500 znodes of 100 B"], " MB")
+		if start <= 0 || start > 60000 {
+			t.Errorf("%s: start-up %v ms", foot[0][1+k], start)
+		}
+		if idle < 1 || idle > 4096 || loaded < idle/2 {
+			t.Errorf("%s: RSS idle %v MB, loaded %v MB", foot[0][1+k], idle, loaded)
+		}
 	}
 }
 
