@@ -142,27 +142,34 @@ var scenarios = []scenario{
 			ok, _, err := c.Exists(p)
 			return err == nil && !ok
 		})
-		// a container that never had a child is not reaped (checked after
-		// the other one went, so at least one reaping pass has run)
+		// A container that never had a child is not reaped.
 		_, err = c.CreateContainer(root+"/never", nil, zk.FlagContainer, open)
 		r.logf("create childless container -> %s", errs(err))
+		// In a multi, a create op with the container flag becomes a
+		// createContainer (the Java server's Op.create picks the opcode from
+		// the flags): a real container, answered with a create2-type result
+		// that go-zookeeper cannot decode ("api error").
+		res, err := c.Multi(&zk.CreateRequest{Path: root + "/flagged", Flags: zk.FlagContainer, Acl: open},
+			&zk.CreateRequest{Path: root + "/flagged/k", Acl: open})
+		r.logf("multi create with container flag and a child -> %d results %s", len(res), errs(err))
+		_, st, err = c.Get(root + "/flagged")
+		r.logf("get -> %s %s", stat(st), errs(err))
+		r.logf("delete its child -> %s", errs(c.Delete(root+"/flagged/k", -1)))
+		r.until("multi-created container reaped", func() bool {
+			ok, _, err := c.Exists(root + "/flagged")
+			return err == nil && !ok
+		})
+		// a later reaping pass, so the pass that saw "never" is long done
 		_, err = c.CreateContainer(root+"/keeper", nil, zk.FlagContainer, open)
-		r.logf("create second container -> %s", errs(err))
+		r.logf("create another container -> %s", errs(err))
 		c.Create(root+"/keeper/k", nil, 0, open) //nolint:errcheck
 		c.Delete(root+"/keeper/k", -1)           //nolint:errcheck
-		r.until("second container reaped", func() bool {
+		r.until("another container reaped", func() bool {
 			ok, _, err := c.Exists(root + "/keeper")
 			return err == nil && !ok
 		})
 		ok, _, err := c.Exists(root + "/never")
 		r.logf("childless container kept -> %v %s", ok, errs(err))
-		// the container flag through a plain create (opcode 1, here in a
-		// multi) makes an ordinary persistent znode in ZooKeeper; the
-		// result's type is one go-zookeeper cannot decode ("api error")
-		_, err = c.Multi(&zk.CreateRequest{Path: root + "/flagged", Flags: zk.FlagContainer, Acl: open})
-		r.logf("multi create with container flag -> %s", errs(err))
-		_, st, err = c.Get(root + "/flagged")
-		r.logf("get -> %s %s", stat(st), errs(err))
 	}},
 	{"ttl", func(r *recorder, c *zk.Conn, root string) {
 		p := root + "/t"
@@ -658,6 +665,84 @@ var scenarios = []scenario{
 		r.logf("setACL back with ADMIN -> %s %s", stat(st), errs(err))
 		st, err = c.Set(p, []byte("x"), -1)
 		r.logf("set -> %s %s", stat(st), errs(err))
+	}},
+	{"acl-schemes", func(r *recorder, c *zk.Conn, root string) {
+		other := r.connect("s2")
+		if other == nil {
+			return
+		}
+		for _, tc := range []struct {
+			name string
+			acl  []zk.ACL
+		}{
+			{"ip 127.0.0.1", []zk.ACL{{Perms: zk.PermAll, Scheme: "ip", ID: "127.0.0.1"}}},
+			{"ip 127.0.0.0 slash 8", []zk.ACL{{Perms: zk.PermAll, Scheme: "ip", ID: "127.0.0.0/8"}}},
+			{"ip 10.0.0.0 slash 8", []zk.ACL{{Perms: zk.PermAll, Scheme: "ip", ID: "10.0.0.0/8"}}},
+			{"ip garbage", []zk.ACL{{Perms: zk.PermAll, Scheme: "ip", ID: "not-an-ip"}}},
+			{"world nobody", []zk.ACL{{Perms: zk.PermAll, Scheme: "world", ID: "nobody"}}},
+			{"perms 0 world", []zk.ACL{{Perms: 0, Scheme: "world", ID: "anyone"}}},
+			{"perms 0xff world", []zk.ACL{{Perms: 0xff, Scheme: "world", ID: "anyone"}}},
+			{"duplicate entries", append(zk.WorldACL(zk.PermRead), zk.WorldACL(zk.PermRead)...)},
+		} {
+			p := root + "/" + tc.name
+			_, err := c.Create(p, []byte("x"), 0, tc.acl)
+			line := fmt.Sprintf("%s: create %s", tc.name, errs(err))
+			if err == nil {
+				acl, _, aerr := c.GetACL(p)
+				_, _, gerr := other.Get(p)
+				line += fmt.Sprintf(" acl=%v %s get=%s", acl, errs(aerr), errs(gerr))
+			}
+			r.logf("%s", line)
+		}
+	}},
+	{"multi-mixed", func(r *recorder, c *zk.Conn, root string) {
+		p := root + "/mm"
+		c.Create(p, nil, 0, open) //nolint:errcheck
+		res, err := c.Multi(
+			&zk.CreateRequest{Path: p + "/bad-acl", Acl: nil},
+		)
+		r.logf("multi create with empty ACL -> %d %s", len(res), errs(err))
+		for _, op := range res {
+			r.logf("  %s", errs(op.Error))
+		}
+		_, _, ch, _ := c.ChildrenW(p)
+		res, err = c.Multi(
+			&zk.CreateRequest{Path: p + "/s-", Acl: open, Flags: zk.FlagSequence},
+			&zk.CreateRequest{Path: p + "/s-", Acl: open, Flags: zk.FlagEphemeralSequential},
+			&zk.CreateRequest{Path: p + "/s-", Acl: open, Flags: zk.FlagSequence},
+		)
+		r.logf("multi of sequential creates -> %s", errs(err))
+		for _, op := range res {
+			r.logf("  %q %s", op.String, errs(op.Error))
+		}
+		r.awaitWatch("children", ch)
+		r.waitEvents(1)
+		res, err = c.Multi(
+			&zk.DeleteRequest{Path: p + "/s-0000000000", Version: -1},
+			&zk.DeleteRequest{Path: p + "/s-0000000000", Version: -1},
+		)
+		r.logf("multi deleting one node twice -> %s", errs(err))
+		for _, op := range res {
+			r.logf("  %s", errs(op.Error))
+		}
+		res, err = c.Multi(
+			&zk.CheckVersionRequest{Path: p + "/none", Version: -1},
+		)
+		r.logf("multi check of a missing node -> %s", errs(err))
+		for _, op := range res {
+			r.logf("  %s", errs(op.Error))
+		}
+		res, err = c.Multi(
+			&zk.CheckVersionRequest{Path: p, Version: -1},
+			&zk.SetDataRequest{Path: p, Data: []byte("x"), Version: -1},
+			&zk.CheckVersionRequest{Path: p, Version: 1},
+		)
+		r.logf("multi check -1, set, check new version -> %s", errs(err))
+		for _, op := range res {
+			r.logf("  %s %s", stat(op.Stat), errs(op.Error))
+		}
+		kids, st, err := c.Children(p)
+		r.logf("children -> %s %s %s", children(kids), stat(st), errs(err))
 	}},
 	{"many-writes", func(r *recorder, c *zk.Conn, root string) {
 		p := root + "/n"

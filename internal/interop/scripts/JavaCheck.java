@@ -5,8 +5,7 @@
 // Build and run (the Go test does this):
 //
 //	javac -cp /usr/share/java/zookeeper.jar:/usr/share/java/zookeeper-jute.jar -d OUT JavaCheck.java
-//	java -cp OUT:/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-nop.jar \
-//	    -Dzookeeper.extendedTypesEnabled=true JavaCheck host:port [--spec 3.8|3.9]
+//	java -cp OUT:/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-nop.jar JavaCheck host:port [--spec 3.8|3.9]
 //
 // The connect string defaults to $ZK_CONNECT; the spec (which ZooKeeper
 // version's answers to expect where 3.8 and 3.9 differ) to $ZK_SPEC, else 3.9.

@@ -350,13 +350,25 @@ def check_modes(zk, root):
     eq("modes/container create returns path", path, c)
     eq("modes/container stat version", st.version, 0)
     eq("modes/container data", zk.get(c)[0], b"c")
-    # ZooKeeper's quirk: the container flag on a plain create2 (opcode 15)
-    # makes an ordinary persistent znode (a CreateTxn, not a container).
-    _, st = raw(zk, Create2(c + "x", b"", OPEN_ACL_UNSAFE, 4))
-    eq("modes/container flag on create2 makes a persistent znode", st.ephemeralOwner, 0)
+    eq("modes/container ephemeralOwner shows as 0", st.ephemeralOwner, 0)
+    # ZooKeeper's quirk (PrepRequestProcessor.pRequest2TxnCreate): the
+    # container flag on a plain create2 (opcode 15) makes an ordinary
+    # persistent znode (a CreateTxn), which is never reaped.
+    flagged = c + "x"
+    raw(zk, Create2(flagged, b"", OPEN_ACL_UNSAFE, 4))
+    zk.create(flagged + "/kid", b"")
+    zk.delete(flagged + "/kid")
     zk.create(c + "/kid", b"")
     zk.delete(c + "/kid")
     wait_until("modes/container reaped after its last child goes", lambda: zk.exists(c) is None)
+    # a later reaping pass: any deletion the first pass ordered is done by now
+    c2 = c + "2"
+    raw(zk, CreateContainer(c2, b"", OPEN_ACL_UNSAFE, 4))
+    zk.create(c2 + "/kid", b"")
+    zk.delete(c2 + "/kid")
+    wait_until("modes/second container reaped", lambda: zk.exists(c2) is None)
+    check("modes/create2 with the container flag is not a container (never reaped)",
+          zk.exists(flagged) is not None)
 
     # TTL: raw createTTL; persistent and sequential
     t = root + "/ttl"
