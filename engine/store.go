@@ -49,8 +49,8 @@ func openStore(dir string, o *Options, log *slog.Logger) (*store, error) {
 		WithSyncWrites(!o.NoSync).
 		WithMemTableSize(o.BadgerMemTableSize).
 		WithNumMemtables(2).
-		WithNumLevelZeroTables(2).
-		WithNumLevelZeroTablesStall(4).
+		WithNumLevelZeroTables(5).
+		WithNumLevelZeroTablesStall(15).
 		WithBaseTableSize(2 << 20).
 		WithBaseLevelSize(10 << 20).
 		WithValueThreshold(64 << 10).
