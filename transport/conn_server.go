@@ -38,7 +38,8 @@ type serverConn struct {
 
 	sess        api.ServerSession // set once by the handshake, before the writer starts
 	sid         atomic.Int64      // session id, 0 before the handshake
-	timeout     time.Duration     // negotiated session timeout
+	timeout     time.Duration     // negotiated session timeout; set by the handshake, read by c's goroutines
+	timeoutMs   atomic.Int64      // the same, for four-letter words on other connections
 	established atomic.Int64      // unix milliseconds of the handshake, 0 before
 	deadline    atomic.Int64      // unix nanoseconds when the connection expires if idle
 
@@ -269,6 +270,7 @@ func (c *serverConn) handshake() bool {
 	}
 	c.sess = sess
 	c.timeout = sess.Timeout()
+	c.timeoutMs.Store(millis(c.timeout))
 	c.sid.Store(int64(sess.ID()))
 	c.established.Store(time.Now().UnixMilli())
 	s.bindSession(sess.ID(), c)

@@ -137,7 +137,7 @@ func (c *serverConn) connectionInfo(w *strings.Builder, brief bool) {
 		",recved=" + itoa(st.received) + ",sent=" + itoa(st.sent))
 	if id := c.sessionID(); !brief && id != 0 {
 		w.WriteString(",sid=0x" + hex(int64(id)) + ",lop=" + st.lastOp +
-			",est=" + itoa(c.accepted.UnixMilli()) + ",to=" + itoa(millis(c.timeout)))
+			",est=" + itoa(c.accepted.UnixMilli()) + ",to=" + itoa(c.timeoutMs.Load()))
 		if st.lastCxid >= 0 {
 			w.WriteString(",lcxid=0x" + hex(st.lastCxid))
 		}

@@ -69,9 +69,10 @@ func FuzzServerFrames(f *testing.F) {
 			t.Fatalf("reading the server: %v", err)
 		}
 
-		// The server still serves a new session.
+		// The server still serves a new session (one that outlives a slow
+		// machine: the fuzzed sessions expire after 400ms).
 		rc := newRawClient(t, ts.dial(t, "pipe"))
-		if resp, n := rc.handshake(jute.ConnectRequest{Timeout: 400, Passwd: make([]byte, 16)}); n < 0 || resp.SessionID == 0 {
+		if resp, n := rc.handshake(jute.ConnectRequest{Timeout: 4000, Passwd: make([]byte, 16)}); n < 0 || resp.SessionID == 0 {
 			t.Fatalf("handshake after fuzz input: %+v", resp)
 		}
 		rc.send(1, jute.OpExists, &jute.ExistsRequest{Path: "/"})

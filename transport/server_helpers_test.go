@@ -131,6 +131,12 @@ func (d *connTracker) breakAll() {
 // zkConn connects go-zookeeper over transport and waits for its session.
 func (ts *testServer) zkConn(t testing.TB, transport string) (*zk.Conn, <-chan zk.Event, *connTracker) {
 	t.Helper()
+	return ts.zkConnCallback(t, transport, func(zk.Event) {})
+}
+
+// zkConnCallback is zkConn with go-zookeeper's event callback.
+func (ts *testServer) zkConnCallback(t testing.TB, transport string, cb zk.EventCallback) (*zk.Conn, <-chan zk.Event, *connTracker) {
+	t.Helper()
 	tr := &connTracker{dial: func(network, address string, timeout time.Duration) (net.Conn, error) {
 		if transport == "pipe" {
 			return ts.pipe.Dialer()(network, address, timeout)
@@ -139,7 +145,7 @@ func (ts *testServer) zkConn(t testing.TB, transport string) (*zk.Conn, <-chan z
 	}}
 	// The dialer ignores the address; an IP literal avoids a DNS lookup.
 	c, ev, err := zk.Connect([]string{"127.0.0.1:1"}, 4*time.Second,
-		zk.WithDialer(tr.Dial), zk.WithLogger(discardLogger{}))
+		zk.WithDialer(tr.Dial), zk.WithLogger(discardLogger{}), zk.WithEventCallback(cb))
 	if err != nil {
 		t.Fatalf("zk.Connect: %v", err)
 	}
