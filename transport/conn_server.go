@@ -96,10 +96,11 @@ func (c *serverConn) sessionID() api.SessionID { return api.SessionID(c.sid.Load
 type itemKind uint8
 
 const (
-	kindReply itemKind = iota // the backend's Response to a request
-	kindPing                  // a ping reply; its zxid is read when it is written
-	kindError                 // a reply header carrying code and zxid, no body
-	kindEvent                 // a watch notification
+	kindReply   itemKind = iota // the backend's Response to a request
+	kindPing                    // a ping reply; its zxid is read when it is written
+	kindError                   // a reply header carrying code and zxid, no body
+	kindEvent                   // a watch notification
+	kindNothing                 // nothing is written (the connection closes after it)
 )
 
 // item is one packet to send: a reply slot in the pending queue, then an
@@ -442,6 +443,11 @@ func (c *serverConn) complete(seq uint64, resp api.Response) {
 	}
 	it := c.pending.at(int(seq - c.headSeq))
 	it.resp, it.ready = resp, true
+	if errors.Is(resp.Err, api.ErrSessionMoved) {
+		// FinalRequestProcessor: SessionMovedException is not answered;
+		// the connection is closed (the session lives on elsewhere).
+		it.kind, it.closeAfter = kindNothing, true
+	}
 	if it.op == jute.OpAuth && resp.Err != nil {
 		// ZooKeeperServer.processPacket: a failed auth is answered,
 		// then the connection is closed.
@@ -556,6 +562,9 @@ func (c *serverConn) writeLoop() {
 // appendItem appends it as one frame to b and counts it.
 func (c *serverConn) appendItem(b []byte, it *item, now int64) []byte {
 	s := c.srv
+	if it.kind == kindNothing {
+		return b
+	}
 	c.ctr.packetsSent.Add(1)
 	s.ctr.packetsSent.Add(1)
 	b, start := jute.BeginFrame(b)

@@ -45,7 +45,12 @@
 //     connection is closed;
 //   - pings are answered with xid -2 and the last zxid; an auth packet that
 //     fails is answered AuthFailed and the connection closes;
-//     closeSession is answered and the connection closes;
+//     closeSession is answered and the connection closes; a request the
+//     backend answers SessionMoved is not answered, the connection closes;
+//   - when the backend ends the session (expired, closed, or resumed on
+//     another connection: an EventNone event with state Expired, Closed,
+//     AuthFailed or Disconnected), the pending replies go out and the
+//     connection closes;
 //   - an op code Request.isValid refuses (check outside a multi, an unknown
 //     code) is answered Unimplemented with zxid -1 and the connection closes
 //     (UnimplementedRequestProcessor); reconfig is answered

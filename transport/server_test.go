@@ -660,3 +660,39 @@ func TestServerClose(t *testing.T) {
 		t.Fatalf("second Close: %v", err)
 	}
 }
+
+// movedBackend answers getData on /moved with ErrSessionMoved, as the
+// engine answers a connection whose session was resumed elsewhere.
+type movedBackend struct{ Backend }
+
+func (mb movedBackend) OpenSession(p api.SessionParams, sink api.EventSink) (api.ServerSession, error) {
+	s, err := mb.Backend.OpenSession(p, sink)
+	if err != nil {
+		return nil, err
+	}
+	return movedSession{s}, nil
+}
+
+type movedSession struct{ api.ServerSession }
+
+func (s movedSession) Do(req api.Request, done func(api.Response)) {
+	if g, ok := req.(*api.GetDataRequest); ok && g.Path == "/moved" {
+		done(api.Response{Err: api.ErrSessionMoved, Zxid: s.LastZxid()})
+		return
+	}
+	s.ServerSession.Do(req, done)
+}
+
+// A request answered SessionMoved is not answered: the connection closes
+// (FinalRequestProcessor), after the replies before it.
+func TestServerSessionMovedCloses(t *testing.T) {
+	base := startServer(t, Options{})
+	ts := startServerFor(t, base.eng, movedBackend{base.eng}, Options{})
+	rc, _ := ts.rawSession(t, "pipe")
+	rc.send(1, jute.OpExists, &jute.ExistsRequest{Path: "/"})
+	rc.send(2, jute.OpGetData, &jute.GetDataRequest{Path: "/moved"})
+	if h, _ := rc.reply(); h.Xid != 1 || h.Err != 0 {
+		t.Fatalf("exists reply %+v", h)
+	}
+	rc.expectClosed(0)
+}
