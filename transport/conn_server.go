@@ -326,6 +326,9 @@ func (c *serverConn) readLoop() bool {
 				c.nc.SetReadDeadline(d)
 			}
 		}
+		if cap(buf) > 64<<10 {
+			buf = nil // decoded records copy what they keep: do not pin a big frame
+		}
 		var err error
 		buf, err = c.readFrame(buf)
 		if err != nil {

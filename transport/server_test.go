@@ -696,3 +696,85 @@ func TestServerSessionMovedCloses(t *testing.T) {
 	}
 	rc.expectClosed(0)
 }
+
+// heldBackend holds getData requests on /held until the test completes
+// them, and records how many were held at once.
+type heldBackend struct {
+	Backend
+	held chan func()
+	mu   sync.Mutex
+	now  int
+	max  int
+}
+
+func (hb *heldBackend) OpenSession(p api.SessionParams, sink api.EventSink) (api.ServerSession, error) {
+	s, err := hb.Backend.OpenSession(p, sink)
+	if err != nil {
+		return nil, err
+	}
+	return heldSession{s, hb}, nil
+}
+
+type heldSession struct {
+	api.ServerSession
+	hb *heldBackend
+}
+
+func (s heldSession) Do(req api.Request, done func(api.Response)) {
+	g, ok := req.(*api.GetDataRequest)
+	if !ok || g.Path != "/held" {
+		s.ServerSession.Do(req, done)
+		return
+	}
+	hb := s.hb
+	hb.mu.Lock()
+	hb.now++
+	hb.max = max(hb.max, hb.now)
+	hb.mu.Unlock()
+	zxid := s.LastZxid()
+	hb.held <- func() {
+		hb.mu.Lock()
+		hb.now--
+		hb.mu.Unlock()
+		done(api.Response{Err: api.ErrNoNode, Zxid: zxid})
+	}
+}
+
+// A connection with MaxOutstanding requests unanswered is not read further
+// until replies go out.
+func TestServerMaxOutstanding(t *testing.T) {
+	base := startServer(t, Options{})
+	hb := &heldBackend{Backend: base.eng, held: make(chan func(), 16)}
+	ts := startServerFor(t, base.eng, hb, Options{MaxOutstanding: 2})
+	rc, _ := ts.rawSession(t, "pipe")
+	const n = 6
+	go func() {
+		for i := 1; i <= n; i++ {
+			rc.send(int32(i), jute.OpGetData, &jute.GetDataRequest{Path: "/held"})
+		}
+	}()
+	replies := make(chan int32, n)
+	go func() {
+		for range n {
+			h, _ := rc.reply()
+			replies <- h.Xid
+		}
+	}()
+	// Two are held at once; the others are read only as replies go out.
+	first, second := <-hb.held, <-hb.held
+	first()
+	second()
+	for range n - 2 {
+		(<-hb.held)()
+	}
+	for i := int32(1); i <= n; i++ {
+		if xid := <-replies; xid != i {
+			t.Fatalf("reply xid %d, want %d", xid, i)
+		}
+	}
+	hb.mu.Lock()
+	defer hb.mu.Unlock()
+	if hb.max != 2 {
+		t.Fatalf("%d requests were outstanding at once, want 2", hb.max)
+	}
+}
