@@ -68,6 +68,9 @@ func fmtRatio(x float64) string {
 	if x <= 0 {
 		return "-"
 	}
+	if x < 0.1 {
+		return fmt.Sprintf("%.2g×", x) // two significant digits, never "0.00×"
+	}
 	return fmt.Sprintf("%.2f×", x)
 }
 
