@@ -83,8 +83,9 @@ type Options struct {
 	// MaxBatch bounds how many writes one group commit takes (default
 	// 1000).
 	MaxBatch int
-	// BadgerMemTableSize overrides Badger's memtable size on disk (default
-	// 64 MiB); smaller saves memory (the edge profile uses 8 MiB).
+	// BadgerMemTableSize is Badger's memtable size on disk (default 16
+	// MiB). Each memtable is that much memory; larger ones flush less
+	// often. It also bounds a group commit to about 7% of it.
 	BadgerMemTableSize int64
 }
 
@@ -114,6 +115,6 @@ func (o *Options) setDefaults() {
 		o.MaxBatch = 1000
 	}
 	if o.BadgerMemTableSize <= 0 {
-		o.BadgerMemTableSize = 64 << 20
+		o.BadgerMemTableSize = 16 << 20
 	}
 }

@@ -48,7 +48,7 @@ func (e *Engine) sequence() {
 		stopping := e.stopping
 		e.inMu.Unlock()
 		for len(q) > 0 {
-			n := batchLen(q, e.opts.MaxBatch)
+			n := batchLen(q, e.opts.MaxBatch, e.maxBatchBytes())
 			e.runBatch(q[:n])
 			clear(q[:n])
 			q = q[n:]
@@ -227,20 +227,23 @@ func (e *Engine) fireTriggers(ts []trigger) {
 	}
 }
 
-// maxBatchBytes bounds the data one group commit carries, well below what
-// one Badger transaction takes.
-const maxBatchBytes = 4 << 20
+// maxBatchBytes bounds the data one group commit carries: half of what one
+// Badger transaction takes (15% of the memtable), and never less than one
+// request of the largest size.
+func (e *Engine) maxBatchBytes() int {
+	return max(int(e.opts.BadgerMemTableSize*15/100/2), e.opts.MaxDataSize+64<<10)
+}
 
 // batchLen returns how many writes from the front of q go in one batch: at
-// most max, and no more data than maxBatchBytes (but at least one).
-func batchLen(q []*write, max int) int {
+// most max, and no more than maxBytes of data (but at least one).
+func batchLen(q []*write, max, maxBytes int) int {
 	size := 0
 	for i, w := range q {
 		if i == max {
 			return i
 		}
 		size += writeSize(w.req)
-		if size > maxBatchBytes && i > 0 {
+		if size > maxBytes && i > 0 {
 			return i
 		}
 	}
