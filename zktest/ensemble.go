@@ -21,7 +21,7 @@ func NewEnsemble(t testing.TB, n int, opts ...Option) *Ensemble {
 	if n < 1 {
 		t.Fatalf("zktest: NewEnsemble needs at least one member, not %d", n)
 	}
-	return &Ensemble{newServer(t, n, opts)}
+	return &Ensemble{newServer(tbReporter{t}, n, opts)}
 }
 
 // Size returns the number of members.

@@ -19,8 +19,8 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // unless something is broken.
 const waitTimeout = 10 * time.Second
 
-// gozk is a go-zookeeper connection with its session events recorded.
-type gozk struct {
+// zkConn is a go-zookeeper connection with its session events recorded.
+type zkConn struct {
 	*zk.Conn
 	mu     sync.Mutex
 	events []zk.Event
@@ -34,22 +34,22 @@ func (nopLogger) Printf(string, ...any) {}
 // connectTCP connects go-zookeeper to s over TCP and waits for a session.
 // The address is listed twice so that go-zookeeper reconnects at once (it
 // sleeps a second after trying every address of its list).
-func connectTCP(t testing.TB, s *zktest.Server, timeout time.Duration) *gozk {
+func connectTCP(t testing.TB, s *zktest.Server, timeout time.Duration) *zkConn {
 	t.Helper()
 	return connectZK(t, []string{s.Addr(), s.Addr()}, timeout, nil)
 }
 
 // connectPipe connects go-zookeeper to s in memory (Dialer).
-func connectPipe(t testing.TB, s *zktest.Server, timeout time.Duration) *gozk {
+func connectPipe(t testing.TB, s *zktest.Server, timeout time.Duration) *zkConn {
 	t.Helper()
 	return connectZK(t, []string{s.Addr(), s.Addr()}, timeout, s.Dialer())
 }
 
 // connectZK connects go-zookeeper to servers, in memory through dialer if
 // it is not nil.
-func connectZK(t testing.TB, servers []string, timeout time.Duration, dialer zk.Dialer) *gozk {
+func connectZK(t testing.TB, servers []string, timeout time.Duration, dialer zk.Dialer) *zkConn {
 	t.Helper()
-	g := &gozk{cond: make(chan struct{})}
+	g := &zkConn{cond: make(chan struct{})}
 	if dialer == nil {
 		dialer = net.DialTimeout
 	}
@@ -63,7 +63,7 @@ func connectZK(t testing.TB, servers []string, timeout time.Duration, dialer zk.
 	return g
 }
 
-func (g *gozk) record(ev zk.Event) {
+func (g *zkConn) record(ev zk.Event) {
 	if ev.Type != zk.EventSession {
 		return
 	}
@@ -76,7 +76,7 @@ func (g *gozk) record(ev zk.Event) {
 
 // waitState waits until the connection has reported state st, and consumes
 // the events up to it.
-func (g *gozk) waitState(t testing.TB, st zk.State) {
+func (g *zkConn) waitState(t testing.TB, st zk.State) {
 	t.Helper()
 	deadline := time.After(waitTimeout)
 	for {

@@ -25,7 +25,7 @@ import (
 // failure on the testing.TB given to New (t.Fatalf, so call them from the
 // test's goroutine) unless they return an error.
 type Server struct {
-	tb     testing.TB
+	tb     reporter
 	cfg    config
 	clock  *engine.ManualClock // nil with real time
 	log    *slog.Logger
@@ -71,10 +71,27 @@ type cleanupRef struct {
 // only after every goroutine it started has exited.
 func New(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	return newServer(t, 1, opts)
+	return newServer(tbReporter{t}, 1, opts)
 }
 
-func newServer(t testing.TB, n int, opts []Option) *Server {
+// Start starts a Server that belongs to no test, for a TestMain that shares
+// one server among a package's tests, an Example, or a program. The caller
+// must Close it. Its methods panic where those of a Server made by New
+// would fail the test, and its log lines are discarded unless WithLogger.
+func Start(opts ...Option) (s *Server, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, ok := r.(failure)
+			if !ok {
+				panic(r)
+			}
+			s, err = nil, f
+		}
+	}()
+	return newServer(standalone{}, 1, opts), nil
+}
+
+func newServer(t reporter, n int, opts []Option) *Server {
 	t.Helper()
 	cfg := defaultConfig()
 	for _, o := range opts {
@@ -90,7 +107,7 @@ func newServer(t testing.TB, n int, opts []Option) *Server {
 	}
 	s.log, s.logOff = cfg.logger, func() {}
 	if s.log == nil {
-		s.log, s.logOff = testLogger(t)
+		s.log, s.logOff = t.logger()
 	}
 	if !cfg.realTime {
 		start := cfg.start
@@ -373,14 +390,23 @@ func (s *Server) Dialer() func(network, address string, timeout time.Duration) (
 // ends. A direct session is always connected: it never expires with time,
 // only through ExpireSession. It belongs to the engine of the moment, so it
 // does not survive Restart on disk.
+//
+// t may be nil (for a server made by Start): the caller then closes the
+// client, and a failure to open it panics.
 func (s *Server) Client(t testing.TB) api.Client {
-	t.Helper()
+	var r reporter = s.tb
+	if t != nil {
+		t.Helper()
+		r = tbReporter{t}
+	}
 	eng := s.Engine()
 	c, err := eng.Session(context.Background())
 	if err != nil {
-		t.Fatalf("zktest: opening a direct session: %v", err)
+		r.Fatalf("zktest: opening a direct session: %v", err)
 	}
-	t.Cleanup(func() { c.Close() })
+	if t != nil {
+		t.Cleanup(func() { c.Close() })
+	}
 	return &directClient{Client: c, s: s, gen: s.gen.Load()}
 }
 
