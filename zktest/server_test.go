@@ -384,8 +384,8 @@ func TestFourLetterWords(t *testing.T) {
 }
 
 func TestRealTime(t *testing.T) {
-	s := zktest.New(t, zktest.WithRealTime(), zktest.WithTickTime(20*time.Millisecond))
-	c := connectPipe(t, s, 40*time.Millisecond)
+	s := zktest.New(t, zktest.WithRealTime(), zktest.WithTickTime(50*time.Millisecond))
+	c := connectPipe(t, s, 500*time.Millisecond)
 	if _, err := c.Create("/eph", nil, zk.FlagEphemeral, zk.WorldACL(zk.PermAll)); err != nil {
 		t.Fatal(err)
 	}
