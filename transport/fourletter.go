@@ -59,19 +59,31 @@ func (c *serverConn) fourLetterWord(word string) {
 	}
 }
 
-func (c *serverConn) backendStats() BackendStats {
+func (c *serverConn) backendStats() api.ServerStats {
 	if c.srv.stats == nil {
-		return BackendStats{}
+		return api.ServerStats{}
 	}
 	return c.srv.stats.Stats()
 }
 
-func (c *serverConn) sessions() []SessionInfo {
+// sessions returns the backend's sessions by id, each with DataWatches
+// widened to ZooKeeper's dataWatches table: one-shot data and exist watches
+// and the persistent and persistent-recursive ones (child watches are in
+// another table), which wchs, wchc and wchp report.
+func (c *serverConn) sessions() []api.SessionInfo {
 	if c.srv.stats == nil {
 		return nil
 	}
 	ss := c.srv.stats.Sessions()
-	slices.SortFunc(ss, func(a, b SessionInfo) int {
+	for i := range ss {
+		si := &ss[i]
+		if len(si.PersistentWatches)+len(si.RecursiveWatches) > 0 {
+			all := slices.Concat(si.DataWatches, si.PersistentWatches, si.RecursiveWatches)
+			slices.Sort(all)
+			si.DataWatches = slices.Compact(all)
+		}
+	}
+	slices.SortFunc(ss, func(a, b api.SessionInfo) int {
 		if a.ID < b.ID {
 			return -1
 		} else if a.ID > b.ID {

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"github.com/zkembed/zkembed/api"
 	"io"
 	"regexp"
 	"strings"
@@ -13,14 +14,14 @@ import (
 // statsEngine is the engine with canned four-letter-word statistics.
 type statsEngine struct {
 	*engine.Engine
-	stats    BackendStats
-	sessions []SessionInfo
+	stats    api.ServerStats
+	sessions []api.SessionInfo
 }
 
-func (s *statsEngine) Stats() BackendStats { return s.stats }
+func (s *statsEngine) Stats() api.ServerStats { return s.stats }
 
-func (s *statsEngine) Sessions() []SessionInfo {
-	return append([]SessionInfo(nil), s.sessions...)
+func (s *statsEngine) Sessions() []api.SessionInfo {
+	return append([]api.SessionInfo(nil), s.sessions...)
 }
 
 var expiry = time.Date(2026, 11, 21, 21, 52, 26, 0, time.UTC)
@@ -33,10 +34,10 @@ func startStatsServer(t *testing.T, opts Options) *testServer {
 	}
 	t.Cleanup(func() { eng.Close() })
 	se := &statsEngine{Engine: eng,
-		stats: BackendStats{NodeCount: 8, WatchCount: 3, EphemeralsCount: 2, ApproximateDataSize: 44,
+		stats: api.ServerStats{NodeCount: 8, WatchCount: 3, EphemeralsCount: 2, ApproximateDataSize: 44,
 			LastZxid: 0x5, SessionCount: 2, DataDir: "/var/lib/zk", DataDirSize: 1234,
 			TickTime: 200 * time.Millisecond, MinSessionTimeout: 400 * time.Millisecond, MaxSessionTimeout: 4 * time.Second},
-		sessions: []SessionInfo{
+		sessions: []api.SessionInfo{
 			{ID: 0x1000004b0cc0001, Timeout: 4 * time.Second, Expires: expiry, Ephemerals: []string{"/b"}},
 			{ID: 0x1000004b0cc0000, Timeout: 4 * time.Second, Expires: expiry,
 				Ephemerals: []string{"/a/e"}, DataWatches: []string{"/a", "/nope"}},
@@ -258,9 +259,17 @@ func TestFourLetterWhitelist(t *testing.T) {
 	}
 }
 
+// openerOnly hides every method of the engine but OpenSession.
+type openerOnly struct{ api.SessionOpener }
+
 // A backend without StatsBackend still answers, with zeros.
 func TestFourLetterWordsWithoutStats(t *testing.T) {
-	ts := startServer(t, Options{})
+	eng, err := engine.Open(engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	ts := startServerFor(t, eng, openerOnly{eng}, Options{})
 	got := ts.word(t, "tcp", "srvr")
 	if !strings.Contains(got, "Zxid: 0x0\nMode: standalone\nNode count: 0\n") {
 		t.Fatalf("srvr = %q", got)
@@ -281,5 +290,15 @@ func TestJavaHelpers(t *testing.T) {
 	}
 	if got := javaDate(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)); got != "Fri Jan 02 03:04:05 UTC 2026" {
 		t.Errorf("javaDate = %q", got)
+	}
+}
+var _ StatsBackend = (*engine.Engine)(nil)
+
+// The engine itself reports its counters.
+func TestFourLetterWordsFromEngine(t *testing.T) {
+	ts := startServer(t, Options{FourLetterWords: []string{"*"}})
+	got := ts.word(t, "pipe", "srvr")
+	if !strings.Contains(got, "Node count: 4\n") {
+		t.Fatalf("srvr on a fresh engine = %q, want its 4 znodes", got)
 	}
 }

@@ -28,38 +28,9 @@ type Backend interface {
 // call once per four-letter word.
 type StatsBackend interface {
 	// Stats returns the backend's current counters and configuration.
-	Stats() BackendStats
+	Stats() api.ServerStats
 	// Sessions returns every live session, in any order.
-	Sessions() []SessionInfo
-}
-
-// BackendStats are the counters and configuration a StatsBackend reports.
-type BackendStats struct {
-	NodeCount           int64    // znodes, including / and /zookeeper... (zk_znode_count)
-	WatchCount          int64    // watch registrations, data and child tables summed, as DataTree.getWatchCount
-	EphemeralsCount     int64    // ephemeral znodes (zk_ephemerals_count)
-	ApproximateDataSize int64    // sum of path and data lengths, as DataTree.approximateDataSize
-	LastZxid            api.Zxid // last committed zxid
-	SessionCount        int64    // live sessions (zk_global_sessions)
-	DataDir             string   // data directory, empty when in memory
-	DataDirSize         int64    // bytes under DataDir
-	TickTime            time.Duration
-	MinSessionTimeout   time.Duration
-	MaxSessionTimeout   time.Duration
-}
-
-// SessionInfo describes one live session for the four-letter words.
-type SessionInfo struct {
-	ID      api.SessionID
-	Timeout time.Duration
-	// Expires is when the session expires unless its client is heard from.
-	Expires time.Time
-	// Ephemerals are the paths of the session's ephemeral znodes.
-	Ephemerals []string
-	// DataWatches are the paths of the session's data and exist watches,
-	// persistent ones included: ZooKeeper's dataWatches table, which wchs,
-	// wchc and wchp report (child watches are not listed there).
-	DataWatches []string
+	Sessions() []api.SessionInfo
 }
 
 // Options configure a Server. The zero value is usable.

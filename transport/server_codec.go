@@ -26,7 +26,18 @@ func decodeRequest(op jute.OpCode, r *jute.Reader) (api.Request, []jute.OpCode, 
 	case jute.OpCreate, jute.OpCreate2, jute.OpCreateContainer:
 		var x jute.CreateRequest
 		x.Decode(r)
-		req = createFromJute(x.Path, x.Data, x.ACL, x.Flags, -1)
+		c := createFromJute(x.Path, x.Data, x.ACL, x.Flags, -1)
+		// The op code, not the flags, decides what is made: ZooKeeper
+		// applies a create or create2 as a CreateTxn (an ordinary
+		// persistent znode, even with the container flag), and a
+		// createContainer as a CreateContainerTxn (a container).
+		switch {
+		case op == jute.OpCreateContainer:
+			c.Mode = api.ModeContainer
+		case c.Mode == api.ModeContainer:
+			c.Mode = api.ModePersistent
+		}
+		req = c
 	case jute.OpCreateTTL:
 		var x jute.CreateTTLRequest
 		x.Decode(r)
@@ -86,7 +97,7 @@ func decodeRequest(op jute.OpCode, r *jute.Reader) (api.Request, []jute.OpCode, 
 				return nil, nil, api.ErrMarshallingError
 			}
 			m.Ops = append(m.Ops, op)
-			multi = append(multi, o.Type)
+			multi = append(multi, multiOpCode(o.Type, op))
 		}
 		req = m
 	case jute.OpMultiRead:
@@ -174,6 +185,22 @@ func createFromJute(path string, data []byte, acl []jute.ACL, flags int32, ttl i
 		c.TTL = -time.Millisecond // invalid for this mode: BadArguments
 	}
 	return c
+}
+
+// multiOpCode is the op code ZooKeeper gives a multi's op, which decides its
+// result record: Op.create derives it from the mode (a container or TTL mode
+// is a createContainer or createTTL whatever the wire said), so those
+// results carry a Stat like create2's.
+func multiOpCode(wire jute.OpCode, op api.Op) jute.OpCode {
+	if c, ok := op.(*api.CreateRequest); ok {
+		switch {
+		case c.Mode.IsContainer():
+			return jute.OpCreateContainer
+		case c.Mode.IsTTL():
+			return jute.OpCreateTTL
+		}
+	}
+	return wire
 }
 
 // multiOpFromJute converts one operation of a multi.

@@ -44,34 +44,19 @@ func (b backend) OpenSession(p api.SessionParams, sink api.EventSink) (api.Serve
 }
 
 // Stats reports the engine's counters to the four-letter words.
-func (b backend) Stats() transport.BackendStats {
-	eng := b.s.Engine()
-	if eng == nil {
-		return transport.BackendStats{}
+func (b backend) Stats() api.ServerStats {
+	if eng := b.s.Engine(); eng != nil {
+		return eng.Stats()
 	}
-	st := eng.Stats()
-	return transport.BackendStats{
-		NodeCount: st.NodeCount, WatchCount: st.WatchCount, EphemeralsCount: st.EphemeralsCount,
-		ApproximateDataSize: st.ApproximateDataSize, LastZxid: st.LastZxid, SessionCount: st.SessionCount,
-		DataDir: st.DataDir, DataDirSize: st.DataDirSize, TickTime: st.TickTime,
-		MinSessionTimeout: st.MinSessionTimeout, MaxSessionTimeout: st.MaxSessionTimeout,
-	}
+	return api.ServerStats{}
 }
 
 // Sessions reports the engine's sessions to the four-letter words.
-func (b backend) Sessions() []transport.SessionInfo {
-	eng := b.s.Engine()
-	if eng == nil {
-		return nil
+func (b backend) Sessions() []api.SessionInfo {
+	if eng := b.s.Engine(); eng != nil {
+		return eng.Sessions()
 	}
-	var out []transport.SessionInfo
-	for _, si := range eng.Sessions() {
-		dw := append(append(append([]string(nil), si.DataWatches...), si.PersistentWatches...), si.RecursiveWatches...)
-		out = append(out, transport.SessionInfo{
-			ID: si.ID, Timeout: si.Timeout, Expires: si.Expires, Ephemerals: si.Ephemerals, DataWatches: dw,
-		})
-	}
-	return out
+	return nil
 }
 
 // serverSession is one attachment of a session to a wire connection. It

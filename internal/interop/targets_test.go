@@ -1,6 +1,10 @@
 package interop
 
 import (
+	"net"
+
+	"github.com/zkembed/zkembed/engine"
+	"github.com/zkembed/zkembed/transport"
 	"testing"
 	"time"
 
@@ -22,24 +26,16 @@ type target struct {
 // targets are the servers every client script runs against.
 var targets = []target{
 	{name: "zookeeper-3.8", spec: "3.8", start: startApacheZooKeeper},
-	// ZKEMBED TARGET HOOK: once transport's server exists, add
-	//
-	//	{name: "zkembed", spec: "3.9", start: startZkembed},
-	//
-	// where startZkembed opens an engine (TTL nodes enabled, a container
-	// check interval of about 200ms: the scripts wait at most 30s for
-	// reaping), serves it on a 127.0.0.1:0 TCP listener with something like
-	// transport.NewServer(engine, opts).Serve(ln), registers t.Cleanup to
-	// close both, and returns ln.Addr().String().
+	{name: "zkembed", spec: "3.9", start: startZkembed},
 }
 
 // diffSides are the two servers TestDifferential compares. Both are Apache
 // ZooKeeper for now, so their transcripts must be identical.
 var diffSides = [2]target{
 	{name: "zookeeper-3.8-a", spec: "3.8", start: startApacheZooKeeper},
-	{name: "zookeeper-3.8-b", spec: "3.8", start: startApacheZooKeeper},
-	// ZKEMBED DIFFERENTIAL HOOK: replace the second side with
-	//	{name: "zkembed", spec: "3.9", start: startZkembed},
+	{name: "zkembed", spec: "3.9", start: startZkembed},
+	// The second side is zkembed: every difference from Apache ZooKeeper
+	// 3.8 is either fixed in zkembed or named as a 3.8/3.9 difference.
 }
 
 // startApacheZooKeeper starts Debian's ZooKeeper 3.8 through zkserver: a
@@ -52,4 +48,30 @@ func startApacheZooKeeper(t *testing.T) string {
 		ContainerCheckInterval: 200 * time.Millisecond,
 	})
 	return s.Addr()
+}
+
+// startZkembed serves a fresh in-memory engine over loopback TCP with the
+// same timing as startApacheZooKeeper: a 500ms tick and reaping every
+// 200ms.
+func startZkembed(t *testing.T) string {
+	t.Helper()
+	e, err := engine.Open(engine.Options{TickTime: 500 * time.Millisecond, ContainerCheckInterval: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		e.Close()
+		t.Fatal(err)
+	}
+	srv := transport.NewServer(e, transport.Options{})
+	go srv.Serve(ln)
+	t.Cleanup(func() {
+		srv.Close()
+		if err := e.CheckInvariants(); err != nil {
+			t.Errorf("zkembed invariants: %v", err)
+		}
+		e.Close()
+	})
+	return ln.Addr().String()
 }
