@@ -292,6 +292,7 @@ func TestJavaHelpers(t *testing.T) {
 		t.Errorf("javaDate = %q", got)
 	}
 }
+
 var _ StatsBackend = (*engine.Engine)(nil)
 
 // The engine itself reports its counters.
