@@ -99,3 +99,26 @@ func TestSessionBeforeHook(t *testing.T) {
 		t.Fatalf("hook saw %v, want %v", seen, want)
 	}
 }
+
+func TestClientAfterEngineClose(t *testing.T) {
+	ctx := context.Background()
+	e, err := Open(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.Session(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, c, "/a", api.ModePersistent)
+	e.Close()
+	if _, _, err := c.Get(ctx, "/a"); api.CodeOf(err) != api.ErrConnectionLoss {
+		t.Fatalf("read after engine close: %v", err)
+	}
+	if _, err := c.Create(ctx, "/b", nil, api.OpenACLUnsafe, api.ModePersistent); api.CodeOf(err) != api.ErrConnectionLoss {
+		t.Fatalf("write after engine close: %v", err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatalf("close after engine close: %v", err)
+	}
+}

@@ -77,6 +77,10 @@ func (s *session) touch() {
 
 // do runs one request for the session in order.
 func (s *session) do(req api.Request, done func(api.Response)) {
+	if s.e.closed.Load() {
+		done(api.Response{Err: api.ErrConnectionLoss, Zxid: s.e.LastZxid()})
+		return
+	}
 	if s.ended.Load() {
 		done(api.Response{Err: api.ErrSessionExpired, Zxid: s.e.LastZxid()})
 		return
@@ -119,7 +123,7 @@ func (s *session) do(req api.Request, done func(api.Response)) {
 func (s *session) readNow(fn func()) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.queue) > 0 || s.ended.Load() {
+	if len(s.queue) > 0 || s.ended.Load() || s.e.closed.Load() {
 		return false
 	}
 	s.e.treeMu.RLock()
