@@ -21,6 +21,50 @@
 // before the connection closes. A Backend that also implements
 // StatsBackend fills in the counters those words report.
 //
+// # Client
+//
+// Dial opens a session with a connect string, "host1:2181,[::1]:2182/chroot",
+// and returns a Client, which implements api.Client: code written against
+// api.Client runs the same on a direct engine session, on zkembed over the
+// wire, and on an Apache ZooKeeper ensemble.
+//
+//	c, err := transport.Dial(ctx, "zk1:2181,zk2:2181,zk3:2181/myapp",
+//		transport.WithSessionTimeout(10*time.Second))
+//	if err != nil { ... }
+//	defer c.Close()
+//	name, err := c.Create(ctx, "/jobs/job-", data, api.OpenACLUnsafe, api.ModeEphemeralSequential)
+//
+// The client is organised as ZooKeeper's own (ClientCnxn, ZooKeeper.java):
+// the connect string gives a host list, shuffled once and tried as a ring
+// (backing off after a round in which every server failed), and a chroot
+// that every path the caller sees is relative to (requests, created names,
+// multi results, getEphemerals results, watch events). A connection has an
+// outgoing queue and a pending queue matched in order by xid; requests are
+// pipelined. The client pings after a third of the negotiated session
+// timeout without sending and declares the connection lost after two
+// thirds of it without hearing from the server. It then reconnects with the
+// session id, password and last zxid seen, sends its credentials and
+// re-registers its watches (setWatches, or setWatches2 when there are
+// persistent ones, in chunks of about 128 KB of paths); requests in flight
+// fail with api.ErrConnectionLoss. When the server answers that the session
+// expired, the session is over: every watch hears api.StateExpired, and
+// later calls fail with api.ErrSessionExpired. WithEventCallback hears the
+// session's state changes in order on a goroutine of its own. WithDialer
+// takes any dialer, such as PipeListener.ClientDialer for an in-process
+// server with no port.
+//
+// A request whose ctx ends before it is sent is withdrawn; one whose ctx
+// ends after it was sent returns ctx's error while its reply is still read
+// and dropped in turn, so the stream never goes out of step (the outcome of
+// such a write is unknown to the caller, as with ErrConnectionLoss).
+//
+// Client differences from the Java client: a client whose connection is
+// down does not expire its session by itself (3.9's client-side session
+// timeout); a read-only session does not look for a read-write server in
+// the background; getEphemerals is taken within the chroot; the backoff
+// between rounds grows from 50ms to 1s instead of Java's fixed second plus
+// a random wait before each reconnection.
+//
 // # Concurrency
 //
 // Each connection has a reader goroutine and a writer goroutine. The reader
