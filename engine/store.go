@@ -30,6 +30,7 @@ const (
 )
 
 var (
+	metaCount     = []byte("mcount") // znodes, to size the tree on load
 	metaZxid      = []byte("mzxid")
 	metaSessionID = []byte("msid")
 )
@@ -122,6 +123,9 @@ func (st *store) commit(b *batch, last api.Zxid) error {
 	if err := txn.Set(metaZxid, binary.BigEndian.AppendUint64(nil, uint64(last))); err != nil {
 		return err
 	}
+	if err := txn.Set(metaCount, binary.BigEndian.AppendUint64(nil, uint64(b.e.countAfter(b)))); err != nil {
+		return err
+	}
 	return txn.Commit()
 }
 
@@ -166,7 +170,7 @@ func (st *store) load(e *Engine) error {
 // loadInto reads the store into e's tree, sessions, ACLs and zxid.
 func (st *store) loadInto(e *Engine) error {
 	err := st.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 256})
+		it := txn.NewIterator(badger.IteratorOptions{}) // values are small and inline: no prefetch goroutines
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			item := it.Item()
@@ -216,6 +220,10 @@ func (st *store) loadInto(e *Engine) error {
 					e.zxid = x
 				case string(metaSessionID):
 					e.nextSessionID = max(e.nextSessionID, x)
+				case string(metaCount):
+					if len(e.tree.nodes) == 0 && x > 0 && x < 1<<32 {
+						e.tree.nodes = make(map[string]*entry, x)
+					}
 				}
 			}
 		}
@@ -258,7 +266,8 @@ func (st *store) loadInto(e *Engine) error {
 func msDuration(ms int64) (d time.Duration) { return time.Duration(ms) * time.Millisecond }
 
 // encodeNode appends a znode's record: the persisted Stat fields, the ACL
-// id, a flag for nil data, and the data.
+// id, the number of children (so a load can size the children's set), a
+// flag for nil data, and the data.
 func encodeNode(b []byte, n *znode) []byte {
 	s := &n.stat
 	be := binary.BigEndian
@@ -272,6 +281,7 @@ func encodeNode(b []byte, n *znode) []byte {
 	b = be.AppendUint64(b, uint64(s.EphemeralOwner))
 	b = be.AppendUint64(b, uint64(s.Pzxid))
 	b = be.AppendUint64(b, uint64(n.acl.id))
+	b = be.AppendUint32(b, uint32(s.NumChildren))
 	if n.data == nil {
 		return append(b, 0)
 	}
@@ -279,7 +289,7 @@ func encodeNode(b []byte, n *znode) []byte {
 	return append(b, n.data...)
 }
 
-const nodeHeader = 8*4 + 4*3 + 8*3 + 1
+const nodeHeader = 8*4 + 4*3 + 8*3 + 4 + 1
 
 func decodeNode(b []byte) (*znode, int64, error) {
 	if len(b) < nodeHeader {
@@ -298,7 +308,8 @@ func decodeNode(b []byte) (*znode, int64, error) {
 	s.EphemeralOwner = api.SessionID(be.Uint64(b[44:]))
 	s.Pzxid = api.Zxid(be.Uint64(b[52:]))
 	aclID := int64(be.Uint64(b[60:]))
-	switch b[68] {
+	s.NumChildren = int32(be.Uint32(b[68:]))
+	switch b[72] {
 	case 0:
 		if len(b) != nodeHeader {
 			return nil, 0, errors.New("nil data with trailing bytes")
@@ -368,4 +379,20 @@ func decodeACL(b []byte) ([]api.ACL, error) {
 		return nil, bad
 	}
 	return out, nil
+}
+
+// countAfter returns how many znodes the tree will hold once b is applied.
+// Only the sequencer (or Open) calls it: it reads the tree without the lock.
+func (e *Engine) countAfter(b *batch) int {
+	n := len(e.tree.nodes)
+	for path, z := range b.overlay {
+		_, in := e.tree.nodes[path]
+		switch {
+		case z != nil && !in:
+			n++
+		case z == nil && in:
+			n--
+		}
+	}
+	return n
 }

@@ -91,7 +91,7 @@ func (t *tree) put(path string, n *znode) {
 	if path != "/" {
 		p := t.nodes[parentOf(path)]
 		if p.children == nil {
-			p.children = make(map[string]struct{}, 4)
+			p.children = make(map[string]struct{}, max(4, p.n.stat.NumChildren))
 		}
 		p.children[baseOf(path)] = struct{}{}
 	}
