@@ -146,16 +146,18 @@ func (c *testConn) thaw() {
 	c.mu.Unlock()
 }
 
+// Read hands over what arrived only while the connection is not frozen.
 func (c *testConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
 	c.mu.Lock()
 	open := c.open
 	c.mu.Unlock()
 	select {
 	case <-open:
+		return n, err
 	case <-c.closed:
 		return 0, net.ErrClosed
 	}
-	return c.Conn.Read(p)
 }
 
 func (c *testConn) Write(p []byte) (int, error) {
@@ -261,4 +263,40 @@ func killConn(c *Client) {
 	if cur != nil {
 		cur.kill(errors.New("test: connection broken"))
 	}
+}
+
+// waitPending waits until at least n requests of c are sent and awaiting
+// their replies; d signals every write.
+func waitPending(t testing.TB, c *Client, d *testDialer, n int) {
+	t.Helper()
+	timeout := time.After(20 * time.Second)
+	for {
+		c.mu.Lock()
+		k := 0
+		if c.cur != nil {
+			k = len(c.cur.pending)
+		}
+		c.mu.Unlock()
+		if k >= n {
+			return
+		}
+		select {
+		case <-d.written:
+		case <-timeout:
+			t.Fatalf("%d requests pending after 20s, want %d", k, n)
+		}
+	}
+}
+
+// retryLoss runs f until it fails with something other than
+// ConnectionLoss (a request made while the client reconnects may fail so).
+func retryLoss(t testing.TB, f func() error) error {
+	t.Helper()
+	for range 1000 {
+		if err := f(); !errors.Is(err, api.ErrConnectionLoss) {
+			return err
+		}
+	}
+	t.Fatal("ConnectionLoss 1000 times in a row")
+	return nil
 }
