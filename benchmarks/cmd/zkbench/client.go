@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"github.com/go-zookeeper/zk"
+
+	"github.com/zkembed/zkembed/api"
+	"github.com/zkembed/zkembed/transport"
 )
 
 // Client is the seam between the workloads and a ZooKeeper client library:
@@ -52,11 +55,14 @@ type Driver interface {
 	Dial(ctx context.Context, addr string) (Client, error)
 }
 
-// drivers lists the client libraries by the --client flag's names. Our own
-// client (transport.Dial, an api.Client) joins here when it exists; see
-// apiclient.go for its adapter.
+// drivers lists the client libraries by the --client flag's names: go-zookeeper
+// and our own wire client (transport.Dial, an api.Client, through the
+// adapter in apiclient.go).
 var drivers = map[string]Driver{
 	"go-zookeeper": goZKDriver{},
+	"zkembed": APIDriver{Label: "zkembed client", DialFunc: func(ctx context.Context, addr string) (api.Client, error) {
+		return transport.Dial(ctx, addr, transport.WithSessionTimeout(sessionTimeout), transport.WithConnectTimeout(dialTimeout))
+	}},
 }
 
 // driverNames returns the names --client accepts.
