@@ -328,8 +328,11 @@ func (c *Client) serve(cn *clientConn) {
 // writeLoop sends queued calls, batching whatever is queued into one write,
 // and pings after a third of the session timeout without sending.
 func (c *Client) writeLoop(cn *clientConn) {
+	// Pings go out between a third and five twelfths of the timeout after
+	// the last write, well before the server's read deadline (below) of at
+	// least seven twelfths passes.
 	pingAfter := cn.timeout / 3
-	ticker := time.NewTicker(max(pingAfter/2, time.Millisecond))
+	ticker := time.NewTicker(max(pingAfter/4, time.Millisecond))
 	defer ticker.Stop()
 	var batch []*call
 	for {
@@ -416,9 +419,9 @@ func (c *Client) readLoop(cn *clientConn) {
 	var r jute.Reader
 	var lastDeadline int64
 	for {
-		// Push the deadline back at most every quarter of it: no timer
+		// Push the deadline back at most every eighth of it: no timer
 		// update per frame.
-		if now := nanotime(); time.Duration(now-lastDeadline) > readTimeout/4 {
+		if now := nanotime(); time.Duration(now-lastDeadline) > readTimeout/8 {
 			cn.nc.SetReadDeadline(time.Now().Add(readTimeout))
 			lastDeadline = now
 		}

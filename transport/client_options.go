@@ -121,6 +121,7 @@ func WithAuth(scheme string, auth []byte) ClientOption {
 // connection, Disconnected when it is lost, then one of Expired, AuthFailed
 // or Closed when the session ends), in order, on a goroutine of its own: a
 // slow callback delays only later calls of itself, never the connection.
+// The callback must not call Close, which waits for it.
 func WithEventCallback(fn func(api.Event)) ClientOption {
 	return func(o *clientOptions) { o.onEvent = fn }
 }

@@ -65,6 +65,13 @@
 // between rounds grows from 50ms to 1s instead of Java's fixed second plus
 // a random wait before each reconnection.
 //
+// A Client has a goroutine that connects, reconnects and writes, a reader
+// goroutine per connection, the goroutine that delivers persistent-watch
+// events, and, with WithEventCallback, one that calls the callback. Replies
+// and notifications are handled on the reader in the order they arrive, so
+// a watch is registered, and an event put in its channel, before any later
+// reply returns. Close waits for all of them.
+//
 // # Concurrency
 //
 // Each connection has a reader goroutine and a writer goroutine. The reader
