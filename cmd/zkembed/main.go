@@ -1,24 +1,27 @@
-// Command zkembed runs a ZooKeeper-compatible server backed by zkembed's
-// engine: standard ZooKeeper clients (Java, C, Go, Python) connect to it as
-// to Apache ZooKeeper.
+// Command zkembed is a ZooKeeper-compatible server backed by zkembed's
+// engine, and a command-line client for it or any Apache ZooKeeper.
 //
-//	go run ./cmd/zkembed                      # 127.0.0.1:2181, durable in ./zkembed-data
-//	go run ./cmd/zkembed --memory --addr 127.0.0.1:0
+//	zkembed [serve] [flags]          serve on 127.0.0.1:2181, durable in ./zkembed-data
+//	zkembed serve --config zoo.cfg   read Apache ZooKeeper's configuration file
+//	zkembed ls|get|set|create|delete|stat|tree|watch|getacl|setacl [flags] PATH ...
+//	zkembed export [PATH] FILE       write a subtree to a JSON file
+//	zkembed import FILE [PATH]       create an export's znodes on any ZooKeeper
 //
-// Flags:
+// serve prints the address it listens on as the first line of its standard
+// output, then logs to standard error. On SIGINT or SIGTERM it stops
+// accepting connections, answers the requests it has read, closes every
+// connection and flushes the store; a second signal exits at once.
 //
-//	--addr                      listen address (default 127.0.0.1:2181)
-//	--data                      data directory (default ./zkembed-data)
-//	--memory                    keep everything in memory, write nothing
-//	--tick-time                 ZooKeeper's tickTime in milliseconds (default 2000);
-//	                            session timeouts are bounded by 2 and 20 ticks
-//	--container-check-interval  how often empty containers and expired TTL
-//	                            nodes are deleted (default 1m)
-//	--max-client-cnxns          connections allowed from one IP address, 0 for
-//	                            no limit (default 60, as zoo.cfg)
+// Exit status:
 //
-// It prints the connect string once it serves, and closes gracefully on
-// SIGINT or SIGTERM.
+//	0    success (serve: a clean shutdown)
+//	1    an error: the server answered with a ZooKeeper error (its name is
+//	     printed, e.g. "zkembed: get /a: NoNode"), or serve failed at run time
+//	2    a usage or configuration error (bad flags, an invalid zoo.cfg key)
+//	3    the client could not reach the server, or lost its session
+//	130  (128+2) or 143 (128+15): a second SIGINT or SIGTERM ended serve at once
+//
+// Run "zkembed help" for every flag.
 package main
 
 import (
@@ -27,93 +30,128 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
-	"github.com/zkembed/zkembed/engine"
-	"github.com/zkembed/zkembed/transport"
+	"github.com/zkembed/zkembed/cmd/zkembed/internal/cli"
+	"github.com/zkembed/zkembed/cmd/zkembed/internal/serve"
+)
+
+// The exit statuses.
+const (
+	exitOK      = 0
+	exitError   = 1
+	exitUsage   = 2
+	exitConnect = 3
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "zkembed:", err)
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		cancel()
+		s := <-sigs
+		fmt.Fprintln(os.Stderr, "zkembed: second signal, exiting at once")
+		code := 128 + 15
+		if s == os.Interrupt {
+			code = 128 + 2
 		}
-		os.Exit(2)
-	}
+		os.Exit(code)
+	}()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// run serves until ctx ends, then shuts down. It writes the connect string
-// to stdout and logs to stderr.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("zkembed", flag.ContinueOnError)
+// run runs one zkembed command and returns its exit status.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && (args[0] == "serve" || cli.Is(args[0]) || args[0] == "help" || args[0] == "version") {
+		cmd, args = args[0], args[1:]
+	} else if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		fmt.Fprintf(stderr, "zkembed: unknown command %q (see zkembed help)\n", args[0])
+		return exitUsage
+	}
+	switch cmd {
+	case "help":
+		usage(stdout)
+		return exitOK
+	case "version":
+		fmt.Fprintln(stdout, version())
+		return exitOK
+	case "serve":
+		return runServe(ctx, args, stdout, stderr)
+	}
+	err := cli.Run(ctx, cmd, args, cli.IO{In: stdin, Out: stdout, Err: stderr})
+	return exitStatus(err, stderr)
+}
+
+// exitStatus prints err (if any) and maps it to an exit status.
+func exitStatus(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitUsage
+	}
+	fmt.Fprintln(stderr, "zkembed:", err)
+	var ue *cli.UsageError
+	var se *serve.UsageError
+	var ce *cli.ConnectError
+	switch {
+	case errors.As(err, &ue), errors.As(err, &se):
+		return exitUsage
+	case errors.As(err, &ce):
+		return exitConnect
+	}
+	return exitError
+}
+
+// runServe runs the server until ctx ends.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("zkembed serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:2181", "listen `address`")
-	data := fs.String("data", "./zkembed-data", "data `directory`")
-	memory := fs.Bool("memory", false, "keep everything in memory, write nothing")
-	tick := fs.Int("tick-time", 2000, "tickTime in `milliseconds`; session timeouts are bounded by 2 and 20 ticks")
-	reap := fs.Duration("container-check-interval", time.Minute, "how often empty containers and expired TTL nodes are deleted")
-	maxCnxns := fs.Int("max-client-cnxns", 60, "connections allowed from one IP address (0: no limit)")
+	f := serve.RegisterFlags(fs)
 	if err := fs.Parse(args); err != nil {
-		return err
+		return exitUsage
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %q", fs.Args())
+		fmt.Fprintf(stderr, "zkembed: unexpected arguments %q\n", fs.Args())
+		return exitUsage
 	}
-	if *tick <= 0 {
-		return fmt.Errorf("--tick-time must be positive, got %d", *tick)
-	}
-	if *reap <= 0 {
-		return fmt.Errorf("--container-check-interval must be positive, got %v", *reap)
-	}
-
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	opts := engine.Options{
-		Dir:                    *data,
-		TickTime:               time.Duration(*tick) * time.Millisecond,
-		ContainerCheckInterval: *reap,
-		Logger:                 log,
-	}
-	where := "data in " + *data
-	if *memory {
-		opts.Dir = ""
-		where = "in memory"
-	}
-	eng, err := engine.Open(opts)
+	cfg, err := f.Resolve()
 	if err != nil {
-		return fmt.Errorf("open engine: %w", err)
+		return exitStatus(err, stderr)
 	}
-	defer eng.Close()
-
-	l, err := net.Listen("tcp", *addr)
+	log := serve.NewLogger(cfg, stderr)
+	err = serve.Run(ctx, cfg, log, func(r serve.Ready) {
+		// The first line of stdout is the address, for scripts.
+		fmt.Fprintln(stdout, r.Addr)
+		if r.AdminAddr != "" {
+			fmt.Fprintf(stderr, "admin endpoint: http://%s%s  metrics: http://%s/metrics\n", r.AdminAddr, cfg.AdminCommandURL, r.AdminAddr)
+		}
+	})
 	if err != nil {
-		return err
+		log.Error("zkembed stopped", "err", err)
+		return exitError
 	}
-	srv := transport.NewServer(eng, transport.Options{Logger: log, MaxClientCnxns: *maxCnxns})
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
-	log.Info("zkembed serving", "addr", l.Addr().String(), "storage", where,
-		"tickTime", opts.TickTime, "containerCheckInterval", *reap)
-	fmt.Fprintln(stdout, l.Addr().String())
+	log.Info("zkembed stopped cleanly")
+	return exitOK
+}
 
-	select {
-	case <-ctx.Done():
-		log.Info("shutting down")
-	case err = <-served:
-		log.Error("listener failed", "err", err)
-	}
-	srv.Close()
-	if ctx.Err() != nil {
-		<-served
-	}
-	if cerr := eng.Close(); cerr != nil && err == nil {
-		err = fmt.Errorf("close engine: %w", cerr)
-	}
-	return err
+func usage(w io.Writer) {
+	fmt.Fprint(w, `zkembed: a ZooKeeper-compatible server, and a client for any ZooKeeper.
+
+Server:
+  zkembed [serve] [flags]     (zkembed serve -h lists the flags)
+
+Client (each takes --server host:port[,...][/chroot], --auth scheme:cred, --json, --timeout):
+`)
+	cli.Usage(w)
+	fmt.Fprint(w, `
+Exit status: 0 success, 1 error (a ZooKeeper error is printed by name),
+2 usage or configuration error, 3 server unreachable or session lost,
+130/143 serve ended at once by a second SIGINT/SIGTERM.
+`)
 }
