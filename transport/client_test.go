@@ -749,3 +749,25 @@ func TestDialFailures(t *testing.T) {
 		t.Fatalf("Dial to a closed listener: %v", err)
 	}
 }
+
+// TestClientPingsKeepSessionAlive leaves a client with the shortest
+// session timeout idle for several timeouts: its pings keep the connection
+// and the session alive on a server that closes idle connections.
+func TestClientPingsKeepSessionAlive(t *testing.T) {
+	ts := startServer(t, Options{})
+	ev := newStateEvents()
+	c := ts.client(t, "tcp", WithSessionTimeout(400*time.Millisecond), WithEventCallback(ev.callback))
+	ev.wait(t, api.StateSyncConnected)
+	if got := c.SessionTimeout(); got != 400*time.Millisecond {
+		t.Fatalf("negotiated %v, want 400ms", got)
+	}
+	idle := time.NewTimer(5 * c.SessionTimeout()) // the time passing is what is tested
+	select {
+	case e := <-ev:
+		t.Fatalf("state %v while idle", e.State)
+	case <-idle.C:
+	}
+	if _, _, err := c.Get(context.Background(), "/"); err != nil {
+		t.Fatal(err)
+	}
+}
