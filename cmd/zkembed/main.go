@@ -126,11 +126,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	log := serve.NewLogger(cfg, stderr)
 	err = serve.Run(ctx, cfg, log, func(r serve.Ready) {
-		// The first line of stdout is the address, for scripts.
-		fmt.Fprintln(stdout, r.Addr)
 		if r.AdminAddr != "" {
 			fmt.Fprintf(stderr, "admin endpoint: http://%s%s  metrics: http://%s/metrics\n", r.AdminAddr, cfg.AdminCommandURL, r.AdminAddr)
 		}
+		// The first line of stdout is the address, for scripts; it comes
+		// last, once everything above is logged.
+		fmt.Fprintln(stdout, r.Addr)
 	})
 	if err != nil {
 		log.Error("zkembed stopped", "err", err)
