@@ -110,18 +110,6 @@ func TestClientConformanceApache38(t *testing.T) {
 		ClientIP:     "127.0.0.1",
 		ReapInterval: 100 * time.Millisecond,
 		Reference:    apitest.ZooKeeper38,
-		Lacks: map[apitest.Feature]string{
-			// Seen on the wire: 3.8.0 answers a create2 inside a multi with a
-			// create result (path only); createContainer and createTTL get a
-			// Stat. 3.9's FinalRequestProcessor answers create2 with one.
-			apitest.FeatureMultiCreateStat: "Apache ZooKeeper 3.8 answers create2 inside a multi without a Stat (a 3.8/3.9 difference)",
-			// ZOOKEEPER-4466 (fixed in 3.9): in 3.8.0 a one-shot watch that
-			// fires removes the same session's persistent watch on that
-			// path, so watch/persistent/with-one-shot cannot pass; the
-			// suite has no finer switch. TestClientFailoverApache38 covers
-			// persistent watches on 3.8, across a failover.
-			apitest.FeatureAddWatch: "Apache ZooKeeper 3.8.0 drops a persistent watch when a one-shot watch on the same path fires (ZOOKEEPER-4466)",
-		},
 	}))
 }
 

@@ -51,9 +51,16 @@ func multiChecks() []check {
 			eq(e, *res[1].Stat, *e.stat(e.c, e.p("s")), "setData result Stat")
 			e.gone(e.c, e.p("d"))
 		}},
-		{name: "success/create-stat", needs: []Feature{FeatureMultiCreateStat}, run: func(e *env) {
+		{name: "success/create-stat", needs: []Feature{FeatureMultiCreateStat}, diff: &DiffMultiCreate2Stat, run: func(e *env) {
 			res, err := e.c.Multi(e.ctx, &api.CreateRequest{Path: e.p("c"), Data: []byte("xy"), ACL: open})
 			e.ok(err, "Multi")
+			eq(e, res[0].Path, e.p("c"), "create result path")
+			if !e.is39() {
+				if res[0].Stat != nil {
+					e.Fatalf("create result Stat = %+v, want none from 3.8", res[0].Stat)
+				}
+				return
+			}
 			if res[0].Stat == nil {
 				e.Fatal("create result has no Stat")
 			}

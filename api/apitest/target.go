@@ -141,7 +141,14 @@ var (
 	DiffRemovePersistent = Difference{"remove-persistent-type",
 		"removeWatches/checkWatches accept the Persistent (4) and PersistentRecursive (5) watcher types (DataTree.removeWatch)",
 		"Watcher.WatcherType has only Children, Data and Any; types 4 and 5 fail"}
+
+	DiffMultiCreate2Stat = Difference{"multi-create2-stat",
+		"a create2 inside a multi is answered with the path and the new Stat (FinalRequestProcessor)",
+		"3.8.0 answers it with the path only (createContainer and createTTL do get a Stat)"}
+	DiffPersistentBesideOneShot = Difference{"persistent-beside-one-shot",
+		"a persistent watch keeps firing after a one-shot watch of the same session on the same path fired (WatchManager with per-mode WatchStats, ZOOKEEPER-4466)",
+		"3.8.0 drops the persistent watch when the one-shot watch fires"}
 )
 
 // Differences lists every known difference between ZooKeeper 3.9 and 3.8.
-var Differences = []Difference{DiffEventZxid, DiffExistsACL, DiffCheckOutsideMulti, DiffRemovePersistent}
+var Differences = []Difference{DiffEventZxid, DiffExistsACL, DiffCheckOutsideMulti, DiffRemovePersistent, DiffMultiCreate2Stat, DiffPersistentBesideOneShot}
