@@ -160,35 +160,38 @@ func (e *Engine) exists(s *session, path string, watch bool) api.Response {
 }
 
 func (e *Engine) getData(s *session, path string, watch bool) api.Response {
-	n := e.tree.get(path)
-	if n == nil {
-		return api.Response{Err: api.ErrNoNode}
-	}
-	if err := checkACL(n.acl.acl, api.PermRead, s.authIDs()); err != nil {
+	n, err := e.readable(s, path, e.watches.data, watch)
+	if err != nil {
 		return api.Response{Err: err}
-	}
-	if watch {
-		e.watchMu.Lock()
-		e.addWatch(e.watches.data, path, s, modeStandard)
-		e.watchMu.Unlock()
 	}
 	return api.Response{Data: n.data, Stat: n.clientStat()}
 }
 
 func (e *Engine) getChildren(s *session, path string, watch bool) api.Response {
+	n, err := e.readable(s, path, e.watches.child, watch)
+	if err != nil {
+		return api.Response{Err: err}
+	}
+	return api.Response{Children: e.tree.childNames(path), Stat: n.clientStat()}
+}
+
+// readable returns the znode at path if s may read it, leaving a one-shot
+// watch in table when watch is set, as getData and getChildren do in
+// FinalRequestProcessor (NoNode, then NoAuth, then the watch).
+func (e *Engine) readable(s *session, path string, table watchTable, watch bool) (*znode, error) {
 	n := e.tree.get(path)
 	if n == nil {
-		return api.Response{Err: api.ErrNoNode}
+		return nil, api.ErrNoNode
 	}
 	if err := checkACL(n.acl.acl, api.PermRead, s.authIDs()); err != nil {
-		return api.Response{Err: err}
+		return nil, err
 	}
 	if watch {
 		e.watchMu.Lock()
-		e.addWatch(e.watches.child, path, s, modeStandard)
+		e.addWatch(table, path, s, modeStandard)
 		e.watchMu.Unlock()
 	}
-	return api.Response{Children: e.tree.childNames(path), Stat: n.clientStat()}
+	return n, nil
 }
 
 // setWatches re-registers a reconnecting client's watches, firing at once
