@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -32,16 +33,40 @@ func buildBinary(dir string) (string, error) {
 	return bin, nil
 }
 
-// syncBuffer is a bytes.Buffer safe for a writer goroutine and a reader.
+// syncBuffer is a bytes.Buffer safe for a writer goroutine and a reader,
+// which can wait for what it expects.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	changed chan struct{} // gets a value after each Write
 }
+
+func newSyncBuffer() *syncBuffer { return &syncBuffer{changed: make(chan struct{}, 1)} }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
 	return s.b.Write(p)
+}
+
+// waitFor returns the first match of re in the buffer, waiting up to 30s
+// for one to be written; nil if none came.
+func (s *syncBuffer) waitFor(re *regexp.Regexp) []string {
+	timeout := time.After(30 * time.Second)
+	for {
+		if m := re.FindStringSubmatch(s.String()); m != nil {
+			return m
+		}
+		select {
+		case <-s.changed:
+		case <-timeout:
+			return nil
+		}
+	}
 }
 
 func (s *syncBuffer) String() string {
@@ -79,7 +104,7 @@ func launch(t *testing.T, dir string, args ...string) (*proc, error) {
 	}
 	cmd := exec.Command(binPath, args...)
 	cmd.Dir = dir
-	p := &proc{t: t, cmd: cmd, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	p := &proc{t: t, cmd: cmd, stderr: newSyncBuffer(), exited: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

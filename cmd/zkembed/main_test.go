@@ -73,8 +73,8 @@ func TestServeDefaults(t *testing.T) {
 	if got := mustZK(t, "get", "--server", p.addr, "/kept"); got != "v\n" {
 		t.Fatalf("after restart: %q", got)
 	}
-	if s := p.stderr.String(); !strings.Contains(s, "level=INFO") || !strings.Contains(s, `storage="durable in ./zkembed-data"`) {
-		t.Errorf("text log expected on stderr:\n%s", s)
+	if p.stderr.waitFor(regexp.MustCompile(`level=INFO msg="zkembed serving" .*storage="durable in ./zkembed-data"`)) == nil {
+		t.Errorf("text log expected on stderr:\n%s", p.stderr)
 	}
 }
 
@@ -106,7 +106,16 @@ func TestServeFlags(t *testing.T) {
 	if got := mustZK(t, "get", "--server", p.addr, "--auth", "digest:super:secret", "/locked"); got != "x\n" {
 		t.Errorf("get as super: %q", got)
 	}
-	// JSON log lines on stderr, one object each.
+	admin := adminAddr(t, p)
+	body := httpGet(t, "http://"+admin+"/commands/ruok")
+	if !strings.Contains(body, `"command": "ruok"`) || !strings.Contains(body, `"error": null`) {
+		t.Errorf("ruok: %s", body)
+	}
+	if code := p.stop(); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	// JSON log lines on stderr, one object each (all of them are in once
+	// the process has exited).
 	for _, line := range strings.Split(strings.TrimSpace(p.stderr.String()), "\n") {
 		if strings.HasPrefix(line, "admin endpoint:") {
 			continue
@@ -116,20 +125,12 @@ func TestServeFlags(t *testing.T) {
 			t.Errorf("log line is not JSON: %q", line)
 		}
 	}
-	admin := adminAddr(t, p)
-	body := httpGet(t, "http://"+admin+"/commands/ruok")
-	if !strings.Contains(body, `"command": "ruok"`) || !strings.Contains(body, `"error": null`) {
-		t.Errorf("ruok: %s", body)
-	}
-	if code := p.stop(); code != 0 {
-		t.Errorf("exit %d", code)
-	}
 }
 
 // adminAddr returns the admin endpoint's address from p's log.
 func adminAddr(t *testing.T, p *proc) string {
 	t.Helper()
-	m := regexp.MustCompile(`admin endpoint: http://([0-9.:]+)/`).FindStringSubmatch(p.stderr.String())
+	m := p.stderr.waitFor(regexp.MustCompile(`admin endpoint: http://([0-9.:]+)/`))
 	if m == nil {
 		t.Fatalf("no admin endpoint in the log:\n%s", p.stderr)
 	}
@@ -179,6 +180,7 @@ server.1=localhost:2888:3888
 		}
 	}
 	// One warning per key that does not apply, naming it.
+	p.stderr.waitFor(regexp.MustCompile(`server\.1 is ignored`)) // the last warning
 	log := p.stderr.String()
 	for _, key := range []string{"initLimit", "syncLimit", "autopurge.purgeInterval", "server.1"} {
 		if n := strings.Count(log, key+" is ignored"); n != 1 {
