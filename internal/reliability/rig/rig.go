@@ -25,15 +25,43 @@ import (
 // Logs is a slog destination that keeps every line, safe for concurrent
 // use.
 type Logs struct {
-	mu  sync.Mutex // guards buf
-	buf bytes.Buffer
+	mu      sync.Mutex // guards buf and changed
+	buf     bytes.Buffer
+	changed chan struct{} // closed at the next write
 }
 
 // Write appends log output.
 func (l *Logs) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.changed != nil {
+		close(l.changed)
+		l.changed = nil
+	}
 	return l.buf.Write(p)
+}
+
+// Wait waits until ok holds for the lines logged so far, or wait passes;
+// it reports whether ok held.
+func (l *Logs) Wait(wait time.Duration, ok func(lines []string) bool) bool {
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	for {
+		l.mu.Lock()
+		if l.changed == nil {
+			l.changed = make(chan struct{})
+		}
+		ch := l.changed
+		l.mu.Unlock()
+		if ok(l.Lines()) {
+			return true
+		}
+		select {
+		case <-ch:
+		case <-timer.C:
+			return ok(l.Lines())
+		}
+	}
 }
 
 // Logger returns a text logger writing to l at every level.
