@@ -39,7 +39,7 @@ func (e *Engine) Stats() api.ServerStats {
 		filepath.WalkDir(e.opts.Dir, func(_ string, d os.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {
 				if fi, err := d.Info(); err == nil {
-					st.DataDirSize += fi.Size()
+					st.DataDirSize += diskUsage(fi)
 				}
 			}
 			return nil

@@ -122,3 +122,13 @@ func TestClientAfterEngineClose(t *testing.T) {
 		t.Fatalf("close after engine close: %v", err)
 	}
 }
+
+func TestStatsDataDirSize(t *testing.T) {
+	e := open(t, Options{Dir: t.TempDir()})
+	st := e.Stats()
+	// Badger preallocates a value log far larger than an empty store: the
+	// size reported is what the files occupy, not their apparent length.
+	if st.DataDirSize <= 0 || st.DataDirSize > 32<<20 {
+		t.Fatalf("data dir size of an empty store %d bytes", st.DataDirSize)
+	}
+}
