@@ -111,7 +111,13 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	acked := map[string]string{} // path → what must hold
 	var lastZxid api.Zxid
 	for cycle := range cycles {
-		cmd := exec.Command(exe, "-test.run=^TestCrashChildProcess$", "-test.count=1")
+		args := []string{"-test.run=^TestCrashChildProcess$", "-test.count=1"}
+		cmd := exec.Command(exe, args...)
+		if w := os.Getenv("ZKEMBED_TEST_EXEC_WRAPPER"); w != "" {
+			// Under qemu-user without binfmt_misc the child must be
+			// started through the emulator too.
+			cmd = exec.Command(w, append([]string{exe}, args...)...)
+		}
 		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
 		out, err := cmd.StdoutPipe()
 		if err != nil {
