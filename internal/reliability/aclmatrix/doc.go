@@ -1,0 +1,10 @@
+// Package aclmatrix runs every operation against every ACL scheme and
+// permission bit, as four kinds of session (no credential, the owner's
+// digest, another user's digest, the super user), and compares the outcome
+// tables of zkembed over a direct session, zkembed over the wire, and
+// Apache ZooKeeper 3.8 (when Java and the Debian package are installed):
+// they must be identical, except where ZooKeeper 3.9 (zkembed's
+// specification) changed a check since 3.8, each listed with its JIRA. It
+// also checks that failed authentication behaves as ZooKeeper's, and that
+// the four-letter-word whitelist is applied.
+package aclmatrix
