@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -202,5 +203,39 @@ func TestContainerReapingWithVirtualTime(t *testing.T) {
 	}
 	if st, _ := c.Exists(ctx, "/never"); st == nil {
 		t.Fatal("a container that never had children was reaped")
+	}
+}
+
+// Connections racing to resume one session: each attach supersedes the one
+// before, and only the newest handle is live.
+func TestConcurrentResume(t *testing.T) {
+	e := open(t, Options{})
+	ss, _ := wireSession(t, e, 10*time.Second)
+	var wg sync.WaitGroup
+	handles := make(chan api.ServerSession, 8)
+	for range 8 {
+		wg.Go(func() {
+			h, err := e.OpenSession(api.SessionParams{ID: ss.ID(), Password: ss.Password(), RemoteAddr: "127.0.0.1:1"}, func(api.Event) {})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			do(t, h, &api.AddAuthRequest{Scheme: "digest", Auth: []byte("u:p")})
+			handles <- h
+		})
+	}
+	wg.Wait()
+	close(handles)
+	live := 0
+	for h := range handles {
+		if r := do(t, h, &api.ExistsRequest{Path: "/"}); r.Err == nil {
+			live++
+		} else if api.CodeOf(r.Err) != api.ErrSessionMoved {
+			t.Fatalf("superseded handle: %v", r.Err)
+		}
+		h.Detach()
+	}
+	if live != 1 {
+		t.Fatalf("%d live handles, want 1", live)
 	}
 }

@@ -28,10 +28,12 @@ type session struct {
 	epoch atomic.Uint64            // attachment generation
 	auth  atomic.Pointer[[]api.Id] // identities, copy on write
 	ended atomic.Bool              // closed or expired
-	ip    string                   // remote IP of the current attachment
 
-	mu    sync.Mutex // guards queue and the order of completions
+	attachMu sync.Mutex // serialises attach and Detach
+
+	mu    sync.Mutex // guards queue, ip, and the order of completions
 	queue []*pending // requests not yet completed, in Do order
+	ip    string     // remote IP of the current attachment
 
 	// Guarded by Engine.watchMu.
 	watchPaths map[string]struct{}
@@ -224,6 +226,8 @@ func (h *handle) Do(req api.Request, done func(api.Response)) {
 // called; the session lives until it expires or is resumed.
 func (h *handle) Detach() {
 	s := h.s
+	s.attachMu.Lock()
+	defer s.attachMu.Unlock()
 	if !s.epoch.CompareAndSwap(h.epoch, h.epoch+1) {
 		return
 	}
@@ -269,9 +273,12 @@ func (e *Engine) attach(s *session, sink api.EventSink, ip string) *handle {
 	if ip == "" {
 		ip = "127.0.0.1"
 	}
+	s.attachMu.Lock()
 	epoch := s.epoch.Add(1)
 	old := s.sink.Swap(&sinkRef{fn: sink})
+	s.mu.Lock()
 	s.ip = ip
+	s.mu.Unlock()
 	// The connection's ip identity comes first, as ServerCnxn adds it on
 	// connect; authenticated identities are per connection in ZooKeeper,
 	// so a resumed session starts again from the ip identity.
@@ -281,9 +288,13 @@ func (e *Engine) attach(s *session, sink api.EventSink, ip string) *handle {
 		e.watchMu.Lock()
 		e.watches.removeSession(s)
 		e.watchMu.Unlock()
-		old.fn(api.Event{Type: api.EventNone, State: api.StateDisconnected, Zxid: -1})
 	}
 	s.touch()
+	s.attachMu.Unlock()
+	if old != nil && old.fn != nil {
+		// Outside attachMu: the old connection may detach from its sink.
+		old.fn(api.Event{Type: api.EventNone, State: api.StateDisconnected, Zxid: -1})
+	}
 	return &handle{s: s, epoch: epoch}
 }
 
