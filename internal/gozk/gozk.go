@@ -61,6 +61,9 @@ type Options struct {
 	SessionTimeout time.Duration
 	// ConnectTimeout bounds the wait for the session; 0 means 30s.
 	ConnectTimeout time.Duration
+	// Dialer, if set, opens the connections instead of net.DialTimeout
+	// (for example a transport.PipeListener's Dialer: no port at all).
+	Dialer zk.Dialer
 }
 
 // Client is an api.Client over a go-zookeeper connection.
@@ -91,7 +94,7 @@ func Dial(ctx context.Context, addr string, opts Options) (*Client, error) {
 	if opts.ConnectTimeout <= 0 {
 		opts.ConnectTimeout = 30 * time.Second
 	}
-	c := &Client{servers: strings.Split(addr, ","), creds: &credentials{}}
+	c := &Client{servers: strings.Split(addr, ","), creds: &credentials{dialer: opts.Dialer}}
 	connected := make(chan struct{})
 	var once sync.Once
 	cb := func(ev zk.Event) {
@@ -550,6 +553,7 @@ func (c *Client) Close() error {
 // credentials remembers the first session the server granted, read from the
 // connect response as it passes through the dialer.
 type credentials struct {
+	dialer zk.Dialer // nil: net.DialTimeout
 	mu     sync.Mutex
 	id     api.SessionID
 	passwd []byte
@@ -562,7 +566,11 @@ func (cr *credentials) get() (api.SessionID, []byte) {
 }
 
 func (cr *credentials) dial(network, address string, timeout time.Duration) (net.Conn, error) {
-	conn, err := net.DialTimeout(network, address, timeout)
+	dial := cr.dialer
+	if dial == nil {
+		dial = net.DialTimeout
+	}
+	conn, err := dial(network, address, timeout)
 	if err != nil {
 		return nil, err
 	}
