@@ -254,7 +254,7 @@ func (w *worker) run(ctx context.Context, cycle int, l *ledger) {
 }
 
 func cyclesWanted(t *testing.T) int {
-	n := 100
+	n := 10 // .ci/reliability.sh runs 100
 	if s := os.Getenv("ZKEMBED_CRASH_CYCLES"); s != "" {
 		v, err := strconv.Atoi(s)
 		if err != nil || v < 1 {
@@ -262,8 +262,8 @@ func cyclesWanted(t *testing.T) int {
 		}
 		n = v
 	}
-	if testing.Short() && n > 10 {
-		n = 10
+	if testing.Short() && n > 3 {
+		n = 3
 	}
 	return n
 }

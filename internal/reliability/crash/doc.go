@@ -15,5 +15,6 @@
 //   - after the last kill, the data directory opens in-process, passes
 //     Engine.CheckInvariants, and holds every acknowledged write.
 //
-// ZKEMBED_CRASH_CYCLES sets the number of kill cycles (default 100).
+// ZKEMBED_CRASH_CYCLES sets the number of kill cycles (default 10, 3 with
+// -short; .ci/reliability.sh runs 100).
 package crash

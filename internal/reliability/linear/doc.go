@@ -19,5 +19,6 @@
 // wrapper that answers reads from a stale snapshot, and a deliberately
 // wrong model (an unconditional set that does not bump the version).
 //
-// ZKEMBED_LIN_HISTORIES sets the number of random histories (default 200).
+// ZKEMBED_LIN_HISTORIES sets the number of random histories (default 50, 8 with
+// -short; .ci/reliability.sh runs 300).
 package linear

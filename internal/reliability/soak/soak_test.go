@@ -22,9 +22,9 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func settings(t *testing.T) (time.Duration, int) {
-	d, n := 60*time.Second, 1000
+	d, n := 10*time.Second, 250 // .ci/reliability.sh runs 60s and 1,000
 	if testing.Short() {
-		d = 10 * time.Second
+		d, n = 3*time.Second, 100
 	}
 	if s := os.Getenv("ZKEMBED_SOAK_DURATION"); s != "" {
 		v, err := time.ParseDuration(s)
