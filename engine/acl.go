@@ -213,6 +213,10 @@ func ipMatches(client, expr string) bool {
 func authenticate(scheme string, cred []byte, remoteIP, superDigest string) ([]api.Id, error) {
 	switch scheme {
 	case "digest":
+		if cred == nil {
+			// A null credential: DigestAuthenticationProvider fails on it.
+			return nil, api.ErrAuthFailed
+		}
 		d := digestOf(string(cred))
 		var ids []api.Id
 		if superDigest != "" && d == superDigest {

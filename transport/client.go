@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -665,7 +666,7 @@ func (c *Client) AddAuth(ctx context.Context, scheme string, auth []byte) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	a := authInfo{scheme: scheme, auth: append([]byte(nil), auth...)}
+	a := authInfo{scheme: scheme, auth: bytes.Clone(auth)} // keeps empty apart from nil
 	c.mu.Lock()
 	c.auth = append(c.auth, a)
 	c.mu.Unlock()

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net"
@@ -112,7 +113,7 @@ func WithReadOnly() ClientOption {
 // StateAuthFailed, and Dial fails with ErrAuthFailed.
 func WithAuth(scheme string, auth []byte) ClientOption {
 	return func(o *clientOptions) {
-		o.auth = append(o.auth, authInfo{scheme: scheme, auth: append([]byte(nil), auth...)})
+		o.auth = append(o.auth, authInfo{scheme: scheme, auth: bytes.Clone(auth)}) // keeps empty apart from nil
 	}
 }
 

@@ -50,13 +50,14 @@ type serverConn struct {
 	closeOnce  sync.Once
 
 	mu       sync.Mutex
-	room     *sync.Cond // signalled when pending shrinks or the connection closes; uses mu
+	room     *sync.Cond // signalled when pending or what is being written shrinks, or the connection closes; uses mu
 	closed   bool       // shutdown ran; guarded by mu
 	draining bool       // an item that ends the connection is outgoing: nothing follows it; guarded by mu
 	terminal bool       // the session ended (expired or closed): drain, then close; guarded by mu
 	pending  ring       // requests in arrival order, not yet outgoing; guarded by mu
 	headSeq  uint64     // sequence number of pending's head; guarded by mu
 	out      []item     // items to write, in order; guarded by mu
+	writing  int        // items the writer took from out and has not finished writing; guarded by mu
 }
 
 func newServerConn(s *Server, nc net.Conn, host string) *serverConn {
@@ -407,12 +408,14 @@ const (
 	connClosed                    // closed
 )
 
-// waitForRoom blocks while the connection has MaxOutstanding requests
-// pending, and says whether it may take another request.
+// waitForRoom blocks while the connection has MaxOutstanding requests read
+// and not yet written out (pending, answered and queued, or being written to
+// a client that does not read), and says whether it may take another
+// request.
 func (c *serverConn) waitForRoom() connState {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for !c.closed && !c.draining && !c.terminal && c.pending.n >= c.srv.opts.MaxOutstanding {
+	for !c.closed && !c.draining && !c.terminal && c.pending.n+len(c.out)+c.writing >= c.srv.opts.MaxOutstanding {
 		c.room.Wait()
 	}
 	switch {
@@ -456,6 +459,7 @@ func (c *serverConn) complete(seq uint64, resp api.Response) {
 		// then the connection is closed.
 		it.closeAfter = true
 		c.srv.ctr.authFailed.Add(1)
+		c.srv.log.Warn("authentication failed; closing connection", "remote", c.remote, "session", c.sessionID().String(), "err", resp.Err)
 	}
 	c.flushLocked()
 }
@@ -532,6 +536,7 @@ func (c *serverConn) writeLoop() {
 		}
 		c.mu.Lock()
 		batch, c.out = c.out, batch[:0]
+		c.writing = len(batch)
 		drain := c.draining
 		c.mu.Unlock()
 
@@ -552,6 +557,10 @@ func (c *serverConn) writeLoop() {
 				return
 			}
 		}
+		c.mu.Lock()
+		c.writing = 0
+		c.room.Broadcast()
+		c.mu.Unlock()
 		if drain {
 			c.shutdown()
 			return

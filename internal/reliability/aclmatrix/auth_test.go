@@ -21,7 +21,7 @@ import (
 var authCases = []struct{ scheme, cred, blocked string }{
 	{"digest", "user:pw", ""},
 	{"digest", "nocolon", ""},
-	{"digest", "", "transport: Client.AddAuth and WithAuth copy the credential with append([]byte(nil), auth...), so an empty one becomes nil and goes out as a null buffer (length -1), which ZooKeeper answers AuthFailed; the Java client sends an empty buffer"},
+	{"digest", "", ""},
 	{"digest", "super:wrong", ""},
 	{"ip", "127.0.0.1", ""},
 	{"nosuchscheme", "x", ""},
@@ -121,7 +121,7 @@ func TestAuthPacketRaw(t *testing.T) {
 	}{
 		{"digest", []byte("u:p"), ""},
 		{"digest", []byte{}, ""},
-		{"digest", nil, "transport/engine: an auth packet with a null credential (buffer length -1) is accepted as an empty one; ZooKeeper's DigestAuthenticationProvider fails on it and answers AuthFailed"},
+		{"digest", nil, ""},
 		{"digest", []byte{0xff, 0xfe, ':', 0}, ""},
 		{"", []byte("x"), ""},
 		{"ip", nil, ""},
