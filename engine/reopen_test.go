@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strings"
 	"slices"
 	"testing"
 	"time"
@@ -164,5 +165,38 @@ func TestReopenEmptyAndTwice(t *testing.T) {
 		if err := e.Close(); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// Names longer than Badger's key limit are stored under their hash and come
+// back on reopen, parents before children.
+func TestReopenLongNames(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	e, err := Open(Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := must[*Client](t)(e.Session(ctx))
+	long := "/" + strings.Repeat("p", 70000)
+	child := long + "/" + strings.Repeat("c", 5000)
+	mustCreate(t, c, long, api.ModePersistent)
+	mustCreate(t, c, child, api.ModePersistent)
+	mustCreate(t, c, long+"/short", api.ModePersistent)
+	if err := c.Delete(ctx, long+"/short", -1); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e2 := open(t, Options{Dir: dir})
+	c2 := client(t, e2)
+	kids, st, err := c2.Children(ctx, long)
+	if err != nil || len(kids) != 1 || st.NumChildren != 1 || kids[0] != strings.Repeat("c", 5000) {
+		t.Fatalf("children of the long name after reopen: %d names, %v, %v", len(kids), st, err)
+	}
+	if d, _, err := c2.Get(ctx, child); err != nil || string(d) != child {
+		t.Fatalf("long child after reopen: %v", err)
 	}
 }

@@ -78,7 +78,17 @@ func (e *Engine) runBatch(ws []*write) {
 	}
 	if e.store != nil && e.zxid >= first {
 		if err := e.store.commit(b, api.Zxid(e.zxid)); err != nil {
-			e.log.Error("storage write failed; batch refused", "err", err, "writes", len(ws))
+			if len(ws) > 1 {
+				// What storage refused may be one write's changes: commit
+				// each write alone, so the others are not refused with it.
+				// Nothing of the batch was applied, so it starts again.
+				e.zxid = first - 1
+				for i := range ws {
+					e.runBatch(ws[i : i+1])
+				}
+				return
+			}
+			e.log.Error("storage write failed; write refused", "err", err)
 			e.abort(b, ws, first)
 			return
 		}

@@ -1,11 +1,14 @@
 package engine
 
 import (
+	"cmp"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -24,6 +27,7 @@ type store struct {
 // Key prefixes.
 const (
 	keyNode    = 'n' // n<path> → node record
+	keyLong    = 'h' // h<sha256(path)> → path length, path, node record (paths over maxKeyPath)
 	keyACL     = 'a' // a<id:8> → ACL list
 	keySession = 's' // s<id:8> → session record
 	keyMeta    = 'm' // m<name> → value
@@ -90,14 +94,19 @@ func (st *store) commit(b *batch, last api.Zxid) error {
 		}
 	}
 	for path, n := range b.overlay {
-		k := append([]byte{keyNode}, path...)
+		k, long := nodeKey(path)
 		if n == nil {
 			if err := txn.Delete(k); err != nil {
 				return err
 			}
 			continue
 		}
-		buf = encodeNode(nil, n)
+		buf = buf[:0:0]
+		if long {
+			buf = binary.AppendUvarint(buf, uint64(len(path)))
+			buf = append(buf, path...)
+		}
+		buf = encodeNode(buf, n)
 		if err := txn.Set(k, buf); err != nil {
 			return err
 		}
@@ -167,8 +176,29 @@ func (st *store) load(e *Engine) error {
 	return nil
 }
 
+// maxKeyPath is the longest path stored under its own name: Badger refuses
+// keys over 65,000 bytes, and ZooKeeper accepts any name a request can
+// carry, so longer paths are stored under their SHA-256 with the path in
+// the value.
+const maxKeyPath = 4 << 10
+
+// nodeKey returns the key of path's record, and whether it is a hashed one.
+func nodeKey(path string) ([]byte, bool) {
+	if len(path) <= maxKeyPath {
+		return append([]byte{keyNode}, path...), false
+	}
+	sum := sha256.Sum256([]byte(path))
+	return append([]byte{keyLong}, sum[:]...), true
+}
+
 // loadInto reads the store into e's tree, sessions, ACLs and zxid.
 func (st *store) loadInto(e *Engine) error {
+	type longNode struct {
+		path string
+		n    *znode
+		acl  int64
+	}
+	var longs []longNode
 	err := st.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{}) // values are small and inline: no prefetch goroutines
 		defer it.Close()
@@ -192,16 +222,20 @@ func (st *store) loadInto(e *Engine) error {
 				if err != nil {
 					return fmt.Errorf("engine: corrupt znode record %q: %w", path, err)
 				}
-				l := e.acls.byID[aclID]
-				if l == nil {
-					return fmt.Errorf("engine: znode %q refers to missing ACL %d", path, aclID)
+				if err := e.loadNode(path, n, aclID); err != nil {
+					return err
 				}
-				n.acl = l
-				l.refs++
-				if path != "/" && e.tree.nodes[parentOf(path)] == nil {
-					return fmt.Errorf("engine: znode %q has no parent", path)
+			case keyLong:
+				l, w := binary.Uvarint(v)
+				if w <= 0 || l > uint64(len(v)-w) {
+					return fmt.Errorf("engine: corrupt long znode record %x", k)
 				}
-				e.tree.put(path, n)
+				path := string(v[w : w+int(l)])
+				n, aclID, err := decodeNode(v[w+int(l):])
+				if err != nil {
+					return fmt.Errorf("engine: corrupt znode record %q: %w", path, err)
+				}
+				longs = append(longs, longNode{path, n, aclID})
 			case keySession:
 				if len(k) != 9 || len(v) != 8 {
 					return fmt.Errorf("engine: corrupt session record %x", k)
@@ -231,6 +265,13 @@ func (st *store) loadInto(e *Engine) error {
 	})
 	if err != nil {
 		return err
+	}
+	// Long paths come in hash order: load them parents first.
+	slices.SortFunc(longs, func(a, b longNode) int { return cmp.Compare(len(a.path), len(b.path)) })
+	for _, ln := range longs {
+		if err := e.loadNode(ln.path, ln.n, ln.acl); err != nil {
+			return err
+		}
 	}
 	// Children counts and the engine's side sets follow from the tree.
 	now := e.clock.Now()
@@ -395,4 +436,20 @@ func (e *Engine) countAfter(b *batch) int {
 		}
 	}
 	return n
+}
+
+// loadNode adds a znode read from the store to the tree; its parent must be
+// there already.
+func (e *Engine) loadNode(path string, n *znode, aclID int64) error {
+	l := e.acls.byID[aclID]
+	if l == nil {
+		return fmt.Errorf("engine: znode %q refers to missing ACL %d", path, aclID)
+	}
+	n.acl = l
+	l.refs++
+	if path != "/" && e.tree.nodes[parentOf(path)] == nil {
+		return fmt.Errorf("engine: znode %q has no parent", path)
+	}
+	e.tree.put(path, n)
+	return nil
 }

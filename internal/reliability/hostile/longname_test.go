@@ -16,7 +16,6 @@ import (
 // must be stored, or refused alone with a ZooKeeper error, and the writes
 // group-committed with it must not fail.
 func TestLongNameOnDisk(t *testing.T) {
-	t.Skip("blocked on: engine: a create whose path exceeds Badger's key limit (about 65,000 bytes) fails with SystemError on a durable engine, and every other write in the same group commit fails with SystemError too (e.g. 165 of 2,400 concurrent small creates)")
 	eng := rig.OpenEngine(t, engine.Options{Dir: t.TempDir(), NoSync: true})
 	ctx := context.Background()
 	var wg sync.WaitGroup
