@@ -15,3 +15,13 @@ func diskUsage(fi os.FileInfo) int64 {
 	}
 	return fi.Size()
 }
+
+// freeBytes returns the bytes available to us on dir's filesystem, or -1 if
+// that cannot be told.
+func freeBytes(dir string) int64 {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return -1
+	}
+	return int64(st.Bavail) * int64(st.Bsize)
+}

@@ -87,6 +87,15 @@ type Options struct {
 	// MiB). Each memtable is that much memory; larger ones flush less
 	// often. It also bounds a group commit to about 7% of it.
 	BadgerMemTableSize int64
+	// MinFreeDisk is the free space a durable engine keeps on its
+	// filesystem: a write that would leave less fails with ErrSystemError
+	// (and a log line), reads go on, and writes resume once there is room.
+	// Badger writes its memtables, tables and value log through memory
+	// maps of sparse files, and a page the filesystem cannot back kills
+	// the process, so the reserve must cover what Badger may write on its
+	// own (flushes and compactions). Default 8 memtables; negative turns
+	// the check off.
+	MinFreeDisk int64
 }
 
 func (o *Options) setDefaults() {
@@ -116,5 +125,8 @@ func (o *Options) setDefaults() {
 	}
 	if o.BadgerMemTableSize <= 0 {
 		o.BadgerMemTableSize = 16 << 20
+	}
+	if o.MinFreeDisk == 0 {
+		o.MinFreeDisk = 8 * o.BadgerMemTableSize
 	}
 }

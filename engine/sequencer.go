@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"fmt"
+
 	"github.com/zkembed/zkembed/api"
 )
 
@@ -89,7 +91,7 @@ func (e *Engine) runBatch(ws []*write) {
 				return
 			}
 			e.log.Error("storage write failed; write refused", "err", err)
-			e.abort(b, ws, first)
+			e.abort(b, ws, first, err)
 			return
 		}
 	}
@@ -110,8 +112,9 @@ func (e *Engine) runBatch(ws []*write) {
 }
 
 // abort undoes a batch that storage refused: nothing of it is applied and
-// every write in it fails with ErrSystemError (sync still succeeds).
-func (e *Engine) abort(b *batch, ws []*write, first int64) {
+// every write in it fails with ErrSystemError, wrapping why (sync still
+// succeeds).
+func (e *Engine) abort(b *batch, ws []*write, first int64, cause error) {
 	e.zxid = first - 1
 	for _, l := range b.newACLs {
 		if l.refs == 0 {
@@ -125,7 +128,7 @@ func (e *Engine) abort(b *batch, ws []*write, first int64) {
 	}
 	for _, w := range ws {
 		if w.zxid {
-			w.resp = api.Response{Err: api.ErrSystemError, Zxid: api.Zxid(e.zxid)}
+			w.resp = api.Response{Err: fmt.Errorf("%w: storage refused the write: %v", api.ErrSystemError, cause), Zxid: api.Zxid(e.zxid)}
 		} else {
 			w.resp.Zxid = api.Zxid(e.zxid)
 		}

@@ -21,8 +21,13 @@ import (
 // and per session, and the last zxid. Badger's LSM is the snapshot; there is
 // no log of our own. Owned by the sequencer after Open.
 type store struct {
-	db *badger.DB
+	db      *badger.DB
+	dir     string
+	minFree int64 // see Options.MinFreeDisk
 }
+
+// errDiskFull is returned by commit when the filesystem is too full.
+var errDiskFull = errors.New("not enough free disk space")
 
 // Key prefixes.
 const (
@@ -76,7 +81,7 @@ func openStore(dir string, o *Options, log *slog.Logger) (*store, error) {
 			return nil, fmt.Errorf("engine: open %s: %w", dir, err)
 		}
 	}
-	return &store{db: db}, nil
+	return &store{db: db, dir: dir, minFree: o.MinFreeDisk}, nil
 }
 
 func (st *store) close() error { return st.db.Close() }
@@ -85,6 +90,17 @@ func (st *store) close() error { return st.db.Close() }
 // transaction, synced unless NoSync. A batch too big for one transaction is
 // refused (the sequencer bounds batches well below Badger's limit).
 func (st *store) commit(b *batch, last api.Zxid) error {
+	if st.minFree > 0 {
+		need := st.minFree
+		for _, n := range b.overlay {
+			if n != nil && len(n.data) >= 64<<10 {
+				need += 2 * int64(len(n.data)) // the value log is a sparse map too
+			}
+		}
+		if free := freeBytes(st.dir); free >= 0 && free < need {
+			return fmt.Errorf("%w in %s: %d bytes free, %d needed", errDiskFull, st.dir, free, need)
+		}
+	}
 	txn := st.db.NewTransaction(true)
 	defer txn.Discard()
 	var buf []byte
