@@ -58,6 +58,7 @@ type serverConn struct {
 	headSeq  uint64     // sequence number of pending's head; guarded by mu
 	out      []item     // items to write, in order; guarded by mu
 	writing  int        // items the writer took from out and has not finished writing; guarded by mu
+	held     int        // global outstanding tokens this connection holds (requests read, not written); guarded by mu
 }
 
 func newServerConn(s *Server, nc net.Conn, host string) *serverConn {
@@ -138,6 +139,39 @@ func (c *serverConn) serve() {
 	<-c.writerDone
 	c.shutdown()
 	c.sess.Detach()
+	c.mu.Lock()
+	held := c.held
+	c.held = 0
+	c.mu.Unlock()
+	c.release(held)
+}
+
+// acquire takes a global outstanding token for a request about to be read,
+// waiting while MaxGlobalOutstanding requests are in the server. It reports
+// false if the connection closes meanwhile.
+func (c *serverConn) acquire() bool {
+	if c.srv.tokens == nil {
+		return true
+	}
+	select {
+	case c.srv.tokens <- struct{}{}:
+	case <-c.done:
+		return false
+	}
+	c.mu.Lock()
+	c.held++
+	c.mu.Unlock()
+	return true
+}
+
+// release gives back n global tokens.
+func (c *serverConn) release(n int) {
+	if c.srv.tokens == nil {
+		return
+	}
+	for range n {
+		<-c.srv.tokens
+	}
 }
 
 // shutdown closes the connection and wakes everything waiting on it. It is
@@ -355,6 +389,9 @@ func (c *serverConn) readLoop() bool {
 		case connDraining:
 			return true
 		}
+		if !c.acquire() {
+			return false
+		}
 		it := item{op: h.Type, xid: h.Xid, start: start}
 		switch h.Type {
 		case jute.OpPing:
@@ -542,7 +579,11 @@ func (c *serverConn) writeLoop() {
 
 		buf = buf[:0]
 		now := nanotime()
+		requests := 0 // items that hold a global token: all but events
 		for i := range batch {
+			if batch[i].kind != kindEvent {
+				requests++
+			}
 			buf = c.appendItem(buf, &batch[i], now)
 		}
 		clear(batch)
@@ -559,8 +600,11 @@ func (c *serverConn) writeLoop() {
 		}
 		c.mu.Lock()
 		c.writing = 0
+		requests = min(requests, c.held)
+		c.held -= requests
 		c.room.Broadcast()
 		c.mu.Unlock()
+		c.release(requests)
 		if drain {
 			c.shutdown()
 			return

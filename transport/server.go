@@ -56,6 +56,11 @@ type Options struct {
 	// but not yet answered; the server stops reading that connection until
 	// replies go out. 0 means 1000 (ZooKeeper's globalOutstandingLimit).
 	MaxOutstanding int
+	// MaxGlobalOutstanding bounds the requests of all connections together
+	// that are read and not yet written out (ZooKeeper's
+	// globalOutstandingLimit): past it the server stops reading requests
+	// until replies go out. 0 means 10,000; negative means no bound.
+	MaxGlobalOutstanding int
 	// HandshakeTimeout closes a connection that sends no complete connect
 	// request (or four-letter word) in time. 0 means 10s, ZooKeeper's
 	// zookeeper.nio.sessionlessCnxnTimeout.
@@ -82,6 +87,9 @@ const DefaultVersion = "3.9.0-zkembed, built on 1970-01-01 00:00 UTC"
 type Server struct {
 	backend Backend
 	stats   StatsBackend // nil if the backend reports no stats
+	// tokens holds one token per request read and not yet written out,
+	// across connections (MaxGlobalOutstanding); nil for no bound.
+	tokens  chan struct{}
 	log     *slog.Logger
 	opts    Options
 	words   map[string]bool // enabled four-letter words; nil means all
@@ -108,6 +116,9 @@ func NewServer(b Backend, opts Options) *Server {
 	if opts.MaxOutstanding <= 0 {
 		opts.MaxOutstanding = 1000
 	}
+	if opts.MaxGlobalOutstanding == 0 {
+		opts.MaxGlobalOutstanding = 10000
+	}
 	if opts.HandshakeTimeout <= 0 {
 		opts.HandshakeTimeout = 10 * time.Second
 	}
@@ -123,6 +134,9 @@ func NewServer(b Backend, opts Options) *Server {
 		conns:     make(map[*serverConn]struct{}),
 		perHost:   make(map[string]int),
 		sessions:  make(map[api.SessionID]*serverConn),
+	}
+	if opts.MaxGlobalOutstanding > 0 {
+		s.tokens = make(chan struct{}, opts.MaxGlobalOutstanding)
 	}
 	s.stats, _ = b.(StatsBackend)
 	s.ctr.reset()

@@ -778,3 +778,39 @@ func TestServerMaxOutstanding(t *testing.T) {
 		t.Fatalf("%d requests were outstanding at once, want 2", hb.max)
 	}
 }
+
+// MaxGlobalOutstanding bounds the requests of all connections together: a
+// client that pipelines and does not read holds the server's tokens, and
+// another client's requests wait until it reads (then proceed).
+func TestGlobalOutstandingLimit(t *testing.T) {
+	ts := startServer(t, Options{MaxGlobalOutstanding: 8, MaxOutstanding: 1000})
+	rc, _ := ts.rawSession(t, "tcp")
+	// Pipeline getData requests for a 512 KiB znode without reading the
+	// replies (far more than the sockets buffer), so the server stops
+	// writing, holding its tokens.
+	c2, _, _ := ts.zkConn(t, "pipe")
+	if _, err := c2.Create("/big", make([]byte, 512<<10), 0, zk.WorldACL(zk.PermAll)); err != nil {
+		t.Fatal(err)
+	}
+	const n = 200
+	for i := range n {
+		rc.send(int32(i+1), jute.OpGetData, &jute.GetDataRequest{Path: "/big"})
+	}
+	// The other client is held back while the tokens are taken...
+	done := make(chan error, 1)
+	go func() { _, _, err := c2.Get("/big"); done <- err }()
+	select {
+	case err := <-done:
+		t.Fatalf("a request got through while the global limit was taken: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	// ...and served once the first client reads its replies.
+	for i := range n {
+		if h, _ := rc.reply(); h.Xid != int32(i+1) || h.Err != 0 {
+			t.Fatalf("reply %d: %+v", i, h)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -31,7 +31,7 @@ type Config struct {
 	ExtendedTypes          bool // TTL create modes
 	NoSync                 bool // forceSync=no
 	MaxBuffer              int  // jute.maxbuffer; 0: default
-	MaxOutstanding         int  // globalOutstandingLimit; 0: default
+	MaxGlobalOutstanding   int  // globalOutstandingLimit; 0: default
 	AdminAddr              string
 	AdminCommandURL        string
 	Profile                string // "default" or "edge"
@@ -247,7 +247,7 @@ func applyFile(c *Config, z *zoocfg.Config) {
 		c.MaxBuffer = z.MaxBuffer
 	}
 	if z.Has("globalOutstandingLimit") {
-		c.MaxOutstanding = z.GlobalOutstanding
+		c.MaxGlobalOutstanding = z.GlobalOutstanding
 	}
 	if z.Has("znode.container.checkIntervalMs") {
 		c.ContainerCheckInterval = z.ContainerCheck

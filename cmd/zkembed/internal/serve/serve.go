@@ -104,11 +104,11 @@ func Run(ctx context.Context, c Config, log *slog.Logger, ready func(Ready)) (er
 		return err
 	}
 	srv := transport.NewServer(eng, transport.Options{
-		Logger:          log,
-		MaxClientCnxns:  c.MaxClientCnxns,
-		FourLetterWords: c.FourLetterWords,
-		MaxBuffer:       c.MaxBuffer,
-		MaxOutstanding:  c.MaxOutstanding,
+		Logger:               log,
+		MaxClientCnxns:       c.MaxClientCnxns,
+		FourLetterWords:      c.FourLetterWords,
+		MaxBuffer:            c.MaxBuffer,
+		MaxGlobalOutstanding: c.MaxGlobalOutstanding,
 	})
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()
