@@ -796,6 +796,23 @@ func TestGlobalOutstandingLimit(t *testing.T) {
 	for i := range n {
 		rc.send(int32(i+1), jute.OpGetData, &jute.GetDataRequest{Path: "/big"})
 	}
+	// Wait (bounded) until the socket buffers are full and the server holds
+	// every token for good: all taken, and still all taken a while later.
+	tokens := ts.srv.tokens
+	deadline := time.Now().Add(10 * time.Second)
+	var full time.Time
+	for full.IsZero() || time.Since(full) < 300*time.Millisecond {
+		if time.Now().After(deadline) {
+			t.Fatalf("the server never held all %d tokens (%d)", cap(tokens), len(tokens))
+		}
+		switch {
+		case len(tokens) < cap(tokens):
+			full = time.Time{}
+		case full.IsZero():
+			full = time.Now()
+		}
+		time.Sleep(time.Millisecond)
+	}
 	// The other client is held back while the tokens are taken...
 	done := make(chan error, 1)
 	go func() { _, _, err := c2.Get("/big"); done <- err }()
