@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -198,5 +199,53 @@ func TestReopenLongNames(t *testing.T) {
 	}
 	if d, _, err := c2.Get(ctx, child); err != nil || string(d) != child {
 		t.Fatalf("long child after reopen: %v", err)
+	}
+}
+
+// Writes storage refuses fail with a SystemError naming the cause; later
+// writes, with the ACL lists the refused ones had interned, are stored and
+// come back on reopen.
+func TestRefusedWritesThenReopen(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	e, err := Open(Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := must[*Client](t)(e.Session(ctx))
+	acl := api.DigestACL(api.PermAll, "bob", "pw")
+	e.store.minFree = 1 << 62 // no filesystem has that much free: every commit is refused
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			_, err := c.Create(ctx, fmt.Sprintf("/refused%d", i), nil, acl, api.ModePersistent)
+			if api.CodeOf(err) != api.ErrSystemError || !strings.Contains(err.Error(), "free disk space") {
+				t.Errorf("create on a full disk: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	e.store.minFree = 0
+	if _, err := c.Create(ctx, "/kept", []byte("k"), acl, api.ModePersistent); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.CheckInvariants(); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e2 := open(t, Options{Dir: dir})
+	c2 := client(t, e2)
+	if err := c2.AddAuth(ctx, "digest", []byte("bob:pw")); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := c2.GetACL(ctx, "/kept")
+	if err != nil || len(got) != 1 || got[0].Scheme != "digest" {
+		t.Fatalf("ACL after reopen: %v %v", got, err)
+	}
+	if st, _ := c2.Exists(ctx, "/refused0"); st != nil {
+		t.Fatal("a refused write is on disk")
 	}
 }

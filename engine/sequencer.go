@@ -85,6 +85,7 @@ func (e *Engine) runBatch(ws []*write) {
 				// each write alone, so the others are not refused with it.
 				// Nothing of the batch was applied, so it starts again.
 				e.zxid = first - 1
+				e.forgetNewACLs(b)
 				for i := range ws {
 					e.runBatch(ws[i : i+1])
 				}
@@ -116,11 +117,7 @@ func (e *Engine) runBatch(ws []*write) {
 // succeeds).
 func (e *Engine) abort(b *batch, ws []*write, first int64, cause error) {
 	e.zxid = first - 1
-	for _, l := range b.newACLs {
-		if l.refs == 0 {
-			e.acls.remove(l)
-		}
-	}
+	e.forgetNewACLs(b)
 	for _, s := range b.sessPut {
 		e.sessMu.Lock()
 		delete(e.sessions, s.id)
@@ -277,4 +274,15 @@ func writeSize(r any) int {
 		return n
 	}
 	return 128
+}
+
+// forgetNewACLs drops the ACL lists a refused batch interned and nothing
+// uses, so a later batch that needs them interns them again and stores
+// them.
+func (e *Engine) forgetNewACLs(b *batch) {
+	for _, l := range b.newACLs {
+		if l.refs == 0 {
+			e.acls.remove(l)
+		}
+	}
 }
