@@ -154,10 +154,9 @@ func (s *session) inOrder(p *pending, resp api.Response) {
 func (s *session) complete(w *write) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i, p := range s.queue {
+	for _, p := range s.queue {
 		if p.w == w {
 			p.fin = true
-			_ = i
 			break
 		}
 	}

@@ -83,8 +83,10 @@ func (b *batch) set(path string, n *znode, created bool) {
 	b.changes = append(b.changes, change{path: path, n: n, created: created})
 }
 
-// rollback undoes a failed multi's changes back to the marks.
-func (b *batch) rollback(changes, triggers, acls int) {
+// rollback undoes a failed multi's changes back to the marks. ACL lists
+// the multi interned stay in the batch's newACLs: storing an unused list is
+// harmless, and Open drops lists no znode uses.
+func (b *batch) rollback(changes, triggers int) {
 	for i := len(b.journal) - 1; i >= 0; i-- {
 		j := b.journal[i]
 		if j.had {
@@ -96,7 +98,6 @@ func (b *batch) rollback(changes, triggers, acls int) {
 	b.journal = b.journal[:0]
 	b.changes = b.changes[:changes]
 	b.triggers = b.triggers[:triggers]
-	_ = acls
 }
 
 func (b *batch) fire(k triggerKind, path string, typ api.EventType, zxid api.Zxid, acl *aclList, suppress bool) {
@@ -149,8 +150,10 @@ func (b *batch) exec(w *write, zxid api.Zxid) api.Response {
 		b.closeSession(r.s, zxid, api.StateExpired)
 		return api.Response{Zxid: zxid}
 	case *reapRequest:
-		_ = b.delete(nil, r.path, -1, zxid, true)
-		return api.Response{Zxid: zxid}
+		// A reap that no longer applies (a child appeared, or the znode
+		// is gone) fails without effect, as ZooKeeper's deleteContainer
+		// does; nobody waits for its answer but Tick.
+		return api.Response{Err: b.delete(nil, r.path, -1, zxid, true), Zxid: zxid}
 	case *createSessionRequest:
 		b.sessPut = append(b.sessPut, r.s)
 		return api.Response{Zxid: zxid}
@@ -392,7 +395,7 @@ func (b *batch) check(s *session, r *api.CheckRequest) error {
 // DataTree.processTxn does.
 func (b *batch) multi(s *session, r *api.MultiRequest, zxid api.Zxid) ([]api.OpResult, error) {
 	res := make([]api.OpResult, len(r.Ops))
-	mc, mt, ma := len(b.changes), len(b.triggers), len(b.newACLs)
+	mc, mt := len(b.changes), len(b.triggers)
 	b.inMulti = true
 	defer func() { b.inMulti = false; b.journal = b.journal[:0] }()
 	failed := -1
@@ -424,7 +427,7 @@ func (b *batch) multi(s *session, r *api.MultiRequest, zxid api.Zxid) ([]api.OpR
 	if failed < 0 {
 		return res, nil
 	}
-	b.rollback(mc, mt, ma)
+	b.rollback(mc, mt)
 	for i := range res {
 		switch {
 		case i < failed:
