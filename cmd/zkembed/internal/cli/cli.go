@@ -227,6 +227,14 @@ func (e *env) want(lo, hi int) error {
 }
 
 // dial opens the session.
+// open checks the command has from lo to hi arguments, then dials.
+func (e *env) open(lo, hi int) (*transport.Client, error) {
+	if err := e.want(lo, hi); err != nil {
+		return nil, err
+	}
+	return e.dial()
+}
+
 func (e *env) dial() (*transport.Client, error) {
 	opts := []transport.ClientOption{
 		transport.WithSessionTimeout(e.tmo),

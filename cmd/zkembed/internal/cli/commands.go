@@ -58,10 +58,7 @@ func (e *env) readData(arg string) ([]byte, error) {
 }
 
 func cmdLs(e *env) error {
-	if err := e.want(1, 1); err != nil {
-		return err
-	}
-	c, err := e.dial()
+	c, err := e.open(1, 1)
 	if err != nil {
 		return err
 	}
@@ -84,10 +81,7 @@ func cmdLs(e *env) error {
 }
 
 func cmdGet(e *env) error {
-	if err := e.want(1, 1); err != nil {
-		return err
-	}
-	c, err := e.dial()
+	c, err := e.open(1, 1)
 	if err != nil {
 		return err
 	}
@@ -262,10 +256,7 @@ func cmdDelete(e *env) error {
 }
 
 func cmdStat(e *env) error {
-	if err := e.want(1, 1); err != nil {
-		return err
-	}
-	c, err := e.dial()
+	c, err := e.open(1, 1)
 	if err != nil {
 		return err
 	}
@@ -348,10 +339,7 @@ func cmdTree(e *env) error {
 }
 
 func cmdWatch(e *env) error {
-	if err := e.want(1, 1); err != nil {
-		return err
-	}
-	c, err := e.dial()
+	c, err := e.open(1, 1)
 	if err != nil {
 		return err
 	}
@@ -414,10 +402,7 @@ func aclJSON(acl []api.ACL) []ACLJSON {
 }
 
 func cmdGetACL(e *env) error {
-	if err := e.want(1, 1); err != nil {
-		return err
-	}
-	c, err := e.dial()
+	c, err := e.open(1, 1)
 	if err != nil {
 		return err
 	}
