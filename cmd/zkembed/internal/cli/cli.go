@@ -226,7 +226,6 @@ func (e *env) want(lo, hi int) error {
 	return nil
 }
 
-// dial opens the session.
 // open checks the command has from lo to hi arguments, then dials.
 func (e *env) open(lo, hi int) (*transport.Client, error) {
 	if err := e.want(lo, hi); err != nil {
@@ -235,6 +234,7 @@ func (e *env) open(lo, hi int) (*transport.Client, error) {
 	return e.dial()
 }
 
+// dial opens the session.
 func (e *env) dial() (*transport.Client, error) {
 	opts := []transport.ClientOption{
 		transport.WithSessionTimeout(e.tmo),
