@@ -212,3 +212,76 @@ func BenchmarkReopen1M(b *testing.B) {
 		e.Close()
 	}
 }
+
+// BenchmarkChildren100k reports the cost of getChildren on a znode with
+// 100,000 children.
+func BenchmarkChildren100k(b *testing.B) {
+	e := benchEngine(b, "mem")
+	ctx := context.Background()
+	c, err := e.Session(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	fill(b, c, 100_000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		kids, _, err := c.Children(ctx, "/fill")
+		if err != nil || len(kids) != 100_000 {
+			b.Fatalf("%d children, %v", len(kids), err)
+		}
+	}
+}
+
+// BenchmarkSessions10k reports the memory of 10,000 sessions that each hold
+// an ephemeral and a watch, and how long it takes for all of them to
+// expire (virtual time, so only the engine's work is timed).
+func BenchmarkSessions10k(b *testing.B) {
+	const n = 10_000
+	for range b.N {
+		clock := NewManualClock(epoch)
+		e, err := Open(Options{Clock: clock})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx := context.Background()
+		c, _ := e.Session(ctx)
+		c.Create(ctx, "/e", nil, api.OpenACLUnsafe, api.ModePersistent)
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		ss := make([]api.ServerSession, n)
+		for i := range ss {
+			s, err := e.OpenSession(api.SessionParams{Timeout: 10 * time.Second}, func(api.Event) {})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ch := make(chan api.Response, 1)
+			s.Do(&api.CreateRequest{Path: fmt.Sprintf("/e/%d", i), ACL: api.OpenACLUnsafe, Mode: api.ModeEphemeral}, func(r api.Response) { ch <- r })
+			if r := <-ch; r.Err != nil {
+				b.Fatal(r.Err)
+			}
+			s.Do(&api.GetDataRequest{Path: "/e", Watch: true}, func(r api.Response) { ch <- r })
+			<-ch
+			ss[i] = s
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "heap-B/session")
+		for _, s := range ss {
+			s.Detach()
+		}
+		clock.Advance(11 * time.Second)
+		start := time.Now()
+		if err := e.Tick(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(time.Since(start).Milliseconds()), "expire-all-ms")
+		if kids, _, _ := c.Children(ctx, "/e"); len(kids) != 0 {
+			b.Fatalf("%d ephemerals left after expiry", len(kids))
+		}
+		c.Close()
+		e.Close()
+	}
+}
