@@ -133,13 +133,7 @@ func cmdSet(e *env) error {
 	if err != nil {
 		return e.fail(e.args[0], err)
 	}
-	if e.json {
-		return e.printJSON(struct {
-			Path string    `json:"path"`
-			Stat *StatJSON `json:"stat"`
-		}{e.args[0], statJSON(st)})
-	}
-	return nil
+	return e.printWritten(e.args[0], st)
 }
 
 func cmdCreate(e *env) error {
@@ -437,13 +431,7 @@ func cmdSetACL(e *env) error {
 	if err != nil {
 		return e.fail(e.args[0], err)
 	}
-	if e.json {
-		return e.printJSON(struct {
-			Path string    `json:"path"`
-			Stat *StatJSON `json:"stat"`
-		}{e.args[0], statJSON(st)})
-	}
-	return nil
+	return e.printWritten(e.args[0], st)
 }
 
 // FormatACL formats an entry as scheme:id:perms, the form ParseACL reads.
@@ -496,4 +484,16 @@ func ParsePerms(s string) (api.Perm, error) {
 		}
 	}
 	return p, nil
+}
+
+// printWritten prints, with --json, the path and new Stat of a znode a
+// command changed; without --json it prints nothing.
+func (e *env) printWritten(path string, st *api.Stat) error {
+	if !e.json {
+		return nil
+	}
+	return e.printJSON(struct {
+		Path string    `json:"path"`
+		Stat *StatJSON `json:"stat"`
+	}{path, statJSON(st)})
 }
