@@ -22,12 +22,8 @@ func (e *Engine) Stats() api.ServerStats {
 	}
 	e.treeMu.RLock()
 	st.NodeCount = int64(len(e.tree.nodes))
-	for p, en := range e.tree.nodes {
-		st.ApproximateDataSize += int64(len(p) + len(en.n.data))
-		if isEphemeralOwner(en.n.stat.EphemeralOwner) {
-			st.EphemeralsCount++
-		}
-	}
+	st.ApproximateDataSize = e.tree.dataSize
+	st.EphemeralsCount = e.tree.ephemerals
 	e.treeMu.RUnlock()
 	e.watchMu.Lock()
 	st.WatchCount = int64(e.watches.count())

@@ -25,7 +25,12 @@ func (e *Engine) CheckInvariants() error {
 	defer e.treeMu.RUnlock()
 	last := api.Zxid(e.lastZxid.Load())
 	refs := map[*aclList]int{}
+	var size, eph int64
 	for path, en := range e.tree.nodes {
+		size += int64(len(path) + len(en.n.data))
+		if isEphemeralOwner(en.n.stat.EphemeralOwner) {
+			eph++
+		}
 		n := en.n
 		s := n.stat
 		if path != "/" {
@@ -67,6 +72,9 @@ func (e *Engine) CheckInvariants() error {
 				return fmt.Errorf("%s: ephemeral with children", path)
 			}
 		}
+	}
+	if size != e.tree.dataSize || eph != e.tree.ephemerals {
+		return fmt.Errorf("tree aggregates: data size %d, ephemerals %d; counted %d, %d", e.tree.dataSize, e.tree.ephemerals, size, eph)
 	}
 	e.sessMu.RLock()
 	for id, s := range e.sessions {

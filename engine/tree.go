@@ -67,9 +67,20 @@ func isSpecialPath(p string) bool {
 	return p == "/" || p == procPath || p == quotaPath || p == configPath
 }
 
-// tree is the in-memory znode tree.
+// tree is the in-memory znode tree, with the aggregates the four-letter
+// words report kept up to date by put and del.
 type tree struct {
-	nodes map[string]*entry
+	nodes      map[string]*entry
+	dataSize   int64 // sum of path and data lengths (DataTree.approximateDataSize)
+	ephemerals int64 // znodes owned by a session
+}
+
+// account adds (sign 1) or removes (sign -1) n at path from the aggregates.
+func (t *tree) account(path string, n *znode, sign int64) {
+	t.dataSize += sign * int64(len(path)+len(n.data))
+	if isEphemeralOwner(n.stat.EphemeralOwner) {
+		t.ephemerals += sign
+	}
 }
 
 func newTree() *tree { return &tree{nodes: make(map[string]*entry, 64)} }
@@ -83,7 +94,9 @@ func (t *tree) get(path string) *znode {
 
 // put installs n at path; a new path is added to its parent's children.
 func (t *tree) put(path string, n *znode) {
+	t.account(path, n, 1)
 	if e := t.nodes[path]; e != nil {
+		t.account(path, e.n, -1)
 		e.n = n
 		return
 	}
@@ -99,6 +112,9 @@ func (t *tree) put(path string, n *znode) {
 
 // del removes path and its name from the parent's children.
 func (t *tree) del(path string) {
+	if e := t.nodes[path]; e != nil {
+		t.account(path, e.n, -1)
+	}
 	delete(t.nodes, path)
 	if p := t.nodes[parentOf(path)]; p != nil {
 		delete(p.children, baseOf(path))
