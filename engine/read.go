@@ -139,7 +139,7 @@ func (e *Engine) readLocked(s *session, req api.Request) api.Response {
 }
 
 func (e *Engine) exists(s *session, path string, watch bool) api.Response {
-	if hasNUL(path) {
+	if strings.IndexByte(path, 0) >= 0 {
 		return api.Response{Err: api.ErrBadArguments}
 	}
 	n := e.tree.get(path)

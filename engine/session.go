@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -254,7 +255,7 @@ func (e *Engine) OpenSession(p api.SessionParams, sink api.EventSink) (api.Serve
 		return e.attach(s, sink, ip), nil
 	}
 	s := e.sessionByID(p.ID)
-	if s == nil || s.ended.Load() || !equalBytes(p.Password, s.passwd) {
+	if s == nil || s.ended.Load() || !bytes.Equal(p.Password, s.passwd) {
 		return nil, api.ErrSessionExpired
 	}
 	// A resumed session keeps its negotiated timeout (ZooKeeper's
@@ -387,16 +388,4 @@ func remoteIP(addr string) string {
 		return addr
 	}
 	return host
-}
-
-func equalBytes(a, b []byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

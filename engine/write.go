@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"bytes"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/zkembed/zkembed/api"
@@ -196,8 +198,8 @@ func (b *batch) create(s *session, r *api.CreateRequest, zxid api.Zxid) (string,
 		return "", nil, api.ErrBadArguments
 	}
 	path := r.Path
-	i := lastSlash(path)
-	if i < 0 || hasNUL(path) {
+	i := strings.LastIndexByte(path, '/')
+	if i < 0 || strings.IndexByte(path, 0) >= 0 {
 		return "", nil, api.ErrBadArguments
 	}
 	parentPath := path[:i]
@@ -246,7 +248,7 @@ func (b *batch) create(s *session, r *api.CreateRequest, zxid api.Zxid) (string,
 			EphemeralOwner: owner,
 			DataLength:     int32(len(r.Data)),
 		},
-		data: cloneBytes(r.Data),
+		data: bytes.Clone(r.Data),
 		acl:  b.internACL(acl),
 	}
 	np := *parent
@@ -263,8 +265,8 @@ func (b *batch) create(s *session, r *api.CreateRequest, zxid api.Zxid) (string,
 // delete follows the delete case of pRequest2Txn; reap is deleteContainer
 // (no ACL or version check, and only containers and TTL nodes).
 func (b *batch) delete(s *session, path string, version int32, zxid api.Zxid, reap bool) error {
-	i := lastSlash(path)
-	if i < 0 || hasNUL(path) || isSpecialPath(path) {
+	i := strings.LastIndexByte(path, '/')
+	if i < 0 || strings.IndexByte(path, 0) >= 0 || isSpecialPath(path) {
 		return api.ErrBadArguments
 	}
 	parentPath := path[:i]
@@ -340,7 +342,7 @@ func (b *batch) setData(s *session, r *api.SetDataRequest, zxid api.Zxid) (*api.
 	if err != nil {
 		return nil, err
 	}
-	nn := &znode{stat: n.stat, data: cloneBytes(r.Data), acl: n.acl}
+	nn := &znode{stat: n.stat, data: bytes.Clone(r.Data), acl: n.acl}
 	nn.stat.Version = v
 	nn.stat.Mtime = b.now
 	nn.stat.Mzxid = zxid
@@ -469,29 +471,4 @@ func (b *batch) closeSession(s *session, zxid api.Zxid, state api.State) {
 		b.deleteNode(pp, b.get(pp), p, n, zxid)
 	}
 	b.sessDel = append(b.sessDel, endedSession{s, state})
-}
-
-func lastSlash(p string) int {
-	for i := len(p) - 1; i >= 0; i-- {
-		if p[i] == '/' {
-			return i
-		}
-	}
-	return -1
-}
-
-func hasNUL(p string) bool {
-	for i := 0; i < len(p); i++ {
-		if p[i] == 0 {
-			return true
-		}
-	}
-	return false
-}
-
-func cloneBytes(b []byte) []byte {
-	if b == nil {
-		return nil
-	}
-	return append(make([]byte, 0, len(b)), b...)
 }
