@@ -24,6 +24,13 @@ type store struct {
 	db      *badger.DB
 	dir     string
 	minFree int64 // see Options.MinFreeDisk
+
+	// wal and vlog sync each commit (nil with NoSync): see logFiles.
+	wal, vlog *logFiles
+	// failed is set when a sync fails: what was written may or may not be
+	// on the device (and Linux may not report the failure again), so every
+	// later commit is refused until the engine is reopened.
+	failed error
 }
 
 // errDiskFull is returned by commit when the filesystem is too full.
@@ -56,14 +63,14 @@ func (badgerLogger) Debugf(string, ...any)         {}
 func openStore(dir string, o *Options, log *slog.Logger) (*store, error) {
 	bo := badger.DefaultOptions(dir).
 		WithLogger(badgerLogger{log}).
-		WithSyncWrites(!o.NoSync).
+		WithSyncWrites(false). // the store syncs what each commit wrote: see logFiles
 		WithMemTableSize(o.BadgerMemTableSize).
 		WithNumMemtables(2).
 		WithNumLevelZeroTables(5).
 		WithNumLevelZeroTablesStall(15).
 		WithBaseTableSize(2 << 20).
 		WithBaseLevelSize(10 << 20).
-		WithValueThreshold(64 << 10).
+		WithValueThreshold(valueThreshold).
 		WithCompression(options.None).
 		WithBlockCacheSize(0).
 		WithIndexCacheSize(0).
@@ -81,19 +88,42 @@ func openStore(dir string, o *Options, log *slog.Logger) (*store, error) {
 			return nil, fmt.Errorf("engine: open %s: %w", dir, err)
 		}
 	}
-	return &store{db: db, dir: dir, minFree: o.MinFreeDisk}, nil
+	st := &store{db: db, dir: dir, minFree: o.MinFreeDisk}
+	if !o.NoSync {
+		if st.wal, err = openLogFiles(dir, ".mem", 5); err == nil {
+			st.vlog, err = openLogFiles(dir, ".vlog", 6)
+		}
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("engine: open %s: %w", dir, err)
+		}
+	}
+	return st, nil
 }
 
-func (st *store) close() error { return st.db.Close() }
+func (st *store) close() error {
+	if st.wal != nil {
+		st.wal.close()
+		st.vlog.close()
+	}
+	return st.db.Close()
+}
+
+// valueThreshold is the size from which Badger keeps a value in the value
+// log rather than in the WAL and the LSM tree.
+const valueThreshold = 64 << 10
 
 // commit writes a batch's final state and the last zxid in one Badger
 // transaction, synced unless NoSync. A batch too big for one transaction is
 // refused (the sequencer bounds batches well below Badger's limit).
 func (st *store) commit(b *batch, last api.Zxid) error {
+	if st.failed != nil {
+		return st.failed
+	}
 	if st.minFree > 0 {
 		need := st.minFree
 		for _, n := range b.overlay {
-			if n != nil && len(n.data) >= 64<<10 {
+			if n != nil && len(n.data) >= valueThreshold {
 				need += 2 * int64(len(n.data)) // the value log is a sparse map too
 			}
 		}
@@ -103,9 +133,14 @@ func (st *store) commit(b *batch, last api.Zxid) error {
 	}
 	txn := st.db.NewTransaction(true)
 	defer txn.Discard()
+	large := false // a value went to the value log
+	set := func(k, v []byte) error {
+		large = large || len(v) >= valueThreshold
+		return txn.Set(k, v)
+	}
 	var buf []byte
 	for _, l := range b.newACLs {
-		if err := txn.Set(idKey(keyACL, l.id), encodeACL(l.acl)); err != nil {
+		if err := set(idKey(keyACL, l.id), encodeACL(l.acl)); err != nil {
 			return err
 		}
 	}
@@ -123,12 +158,12 @@ func (st *store) commit(b *batch, last api.Zxid) error {
 			buf = append(buf, path...)
 		}
 		buf = encodeNode(buf, n)
-		if err := txn.Set(k, buf); err != nil {
+		if err := set(k, buf); err != nil {
 			return err
 		}
 	}
 	for _, s := range b.sessPut {
-		if err := txn.Set(idKey(keySession, int64(s.id)), binary.BigEndian.AppendUint64(nil, uint64(s.timeout.Milliseconds()))); err != nil {
+		if err := set(idKey(keySession, int64(s.id)), binary.BigEndian.AppendUint64(nil, uint64(s.timeout.Milliseconds()))); err != nil {
 			return err
 		}
 	}
@@ -136,7 +171,7 @@ func (st *store) commit(b *batch, last api.Zxid) error {
 		b.e.sessMu.RLock()
 		next := b.e.nextSessionID
 		b.e.sessMu.RUnlock()
-		if err := txn.Set(metaSessionID, binary.BigEndian.AppendUint64(nil, uint64(next))); err != nil {
+		if err := set(metaSessionID, binary.BigEndian.AppendUint64(nil, uint64(next))); err != nil {
 			return err
 		}
 	}
@@ -145,13 +180,27 @@ func (st *store) commit(b *batch, last api.Zxid) error {
 			return err
 		}
 	}
-	if err := txn.Set(metaZxid, binary.BigEndian.AppendUint64(nil, uint64(last))); err != nil {
+	if err := set(metaZxid, binary.BigEndian.AppendUint64(nil, uint64(last))); err != nil {
 		return err
 	}
-	if err := txn.Set(metaCount, binary.BigEndian.AppendUint64(nil, uint64(b.e.countAfter(b)))); err != nil {
+	if err := set(metaCount, binary.BigEndian.AppendUint64(nil, uint64(b.e.countAfter(b)))); err != nil {
 		return err
 	}
-	return txn.Commit()
+	if err := txn.Commit(); err != nil {
+		return err
+	}
+	if st.wal == nil {
+		return nil
+	}
+	err := st.wal.sync()
+	if err == nil && large {
+		err = st.vlog.sync()
+	}
+	if err != nil {
+		st.failed = fmt.Errorf("storage sync failed, so writes are refused until the engine is reopened: %w", err)
+		return st.failed
+	}
+	return nil
 }
 
 func idKey(prefix byte, id int64) []byte {
