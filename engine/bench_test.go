@@ -1,9 +1,14 @@
 package engine
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -162,7 +167,7 @@ func BenchmarkMemoryPerZnode(b *testing.B) {
 }
 
 // fill creates n znodes of 100 bytes under /fill, 64 writers at once.
-func fill(b *testing.B, c api.Client, n int) {
+func fill(tb testing.TB, c api.Client, n int) {
 	ctx := context.Background()
 	c.Create(ctx, "/fill", nil, api.OpenACLUnsafe, api.ModePersistent)
 	var wg sync.WaitGroup
@@ -170,7 +175,7 @@ func fill(b *testing.B, c api.Client, n int) {
 		wg.Go(func() {
 			for i := g; i < n; i += 64 {
 				if _, err := c.Create(ctx, fmt.Sprintf("/fill/%07d", i), payload, api.OpenACLUnsafe, api.ModePersistent); err != nil {
-					b.Error(err)
+					tb.Error(err)
 					return
 				}
 			}
@@ -179,38 +184,114 @@ func fill(b *testing.B, c api.Client, n int) {
 	wg.Wait()
 }
 
-// BenchmarkReopen1M reports how long Open takes on a store of 1M znodes
-// after a clean close. It is slow to set up: run it with -benchtime=1x.
+// BenchmarkReopen1M fills a store with 1M znodes of 100 B and reports how
+// long Open takes on it, the heap it then holds and the bytes on disk:
+// "clean" after Close, "unclean" after the process that filled it was
+// killed (SIGKILL) without closing, so Badger replays its write-ahead logs.
+// It is slow to set up: run it with -benchtime=1x.
 func BenchmarkReopen1M(b *testing.B) {
 	const n = 1_000_000
-	dir := b.TempDir()
-	e, err := Open(Options{Dir: dir, NoSync: true})
+	for _, kind := range []string{"clean", "unclean"} {
+		b.Run(kind, func(b *testing.B) {
+			dir := b.TempDir()
+			start := time.Now()
+			if kind == "clean" {
+				e, err := Open(Options{Dir: dir, NoSync: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				c, _ := e.Session(context.Background())
+				fill(b, c, n)
+				c.Close()
+				e.Close()
+			} else {
+				fillAndKill(b, dir, n)
+			}
+			b.Logf("filled %d znodes in %v", n, time.Since(start))
+			b.ResetTimer()
+			for range b.N {
+				b.StopTimer()
+				// Each reopen of the unclean store starts from the killed
+				// state, not from the previous reopen's clean close.
+				d := dir
+				if kind == "unclean" && b.N > 1 {
+					d = b.TempDir()
+					if err := os.CopyFS(d, os.DirFS(dir)); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				start := time.Now()
+				e, err := Open(Options{Dir: d})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(time.Since(start).Milliseconds()), "reopen-ms")
+				b.StopTimer()
+				var ms runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&ms)
+				b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MiB")
+				b.ReportMetric(float64(e.Stats().DataDirSize)/(1<<20), "disk-MiB")
+				if got := e.tree.countDescendants("/fill"); got != n {
+					b.Fatalf("reopened with %d znodes, want %d", got, n)
+				}
+				e.Close()
+				b.StartTimer()
+			}
+		})
+	}
+}
+
+// fillAndKill runs this test binary as a child that fills dir with n
+// znodes and reports it, and kills it there.
+func fillAndKill(b *testing.B, dir string, n int) {
+	exe, err := os.Executable()
 	if err != nil {
 		b.Fatal(err)
 	}
-	c, _ := e.Session(context.Background())
-	start := time.Now()
-	fill(b, c, n)
-	b.Logf("filled %d znodes in %v", n, time.Since(start))
-	c.Close()
-	e.Close()
-	b.ResetTimer()
-	for range b.N {
-		start := time.Now()
-		e, err := Open(Options{Dir: dir})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric(float64(time.Since(start).Milliseconds()), "reopen-ms")
-		var ms runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&ms)
-		b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MiB")
-		if got := e.tree.countDescendants("/fill"); got != n {
-			b.Fatalf("reopened with %d znodes, want %d", got, n)
-		}
-		e.Close()
+	cmd := exec.Command(exe, "-test.run=^TestFillChildProcess$", "-test.count=1")
+	if w := os.Getenv("ZKEMBED_TEST_EXEC_WRAPPER"); w != "" {
+		cmd = exec.Command(w, append([]string{exe}, cmd.Args[1:]...)...)
 	}
+	cmd.Env = append(os.Environ(), fillChildEnv+"="+dir, fillChildCountEnv+"="+strconv.Itoa(n))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	cmd.Process.Kill()
+	cmd.Wait()
+	if strings.TrimSpace(line) != "filled" {
+		b.Fatalf("fill child: %q", line)
+	}
+}
+
+const (
+	fillChildEnv      = "ZKEMBED_FILL_CHILD_DIR"
+	fillChildCountEnv = "ZKEMBED_FILL_CHILD_COUNT"
+)
+
+// TestFillChildProcess is BenchmarkReopen1M's child: it fills a store,
+// says so and waits to be killed.
+func TestFillChildProcess(t *testing.T) {
+	dir := os.Getenv(fillChildEnv)
+	if dir == "" {
+		t.Skip("only runs as BenchmarkReopen1M's child process")
+	}
+	n, _ := strconv.Atoi(os.Getenv(fillChildCountEnv))
+	e, err := Open(Options{Dir: dir, NoSync: true})
+	if err != nil {
+		fmt.Println("ERR", err)
+		os.Exit(2)
+	}
+	c, _ := e.Session(context.Background())
+	fill(t, c, n)
+	fmt.Println("filled")
+	select {}
 }
 
 // BenchmarkChildren100k reports the cost of getChildren on a znode with
