@@ -32,7 +32,8 @@ func TestCrashChildProcess(t *testing.T) {
 
 func runCrashChild(dir string) {
 	ctx := context.Background()
-	e, err := Open(Options{Dir: dir})
+	// Small memtables put values over 157 KB in Badger's value log.
+	e, err := Open(Options{Dir: dir, BadgerMemTableSize: 1 << 20})
 	if err != nil {
 		fmt.Println("ERR open", err)
 		os.Exit(2)
@@ -65,7 +66,7 @@ func runCrashChild(dir string) {
 			}
 			data := make([]byte, 100)
 			if g == 0 {
-				data = make([]byte, 100<<10) // large values cross Badger's value log
+				data = make([]byte, 200<<10) // large values cross Badger's value log
 			}
 			for i := 0; ; i++ {
 				switch i % 3 {

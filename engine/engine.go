@@ -97,6 +97,10 @@ func Open(opts Options) (*Engine, error) {
 	e.lastReap = e.clock.Now()
 	e.wg.Add(1)
 	go e.sequence()
+	if e.store != nil {
+		e.wg.Add(1)
+		go e.valueLogGC()
+	}
 	if _, wall := opts.Clock.(wallClock); wall {
 		e.wg.Add(1)
 		go e.ticker()

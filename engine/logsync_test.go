@@ -34,7 +34,7 @@ func TestSyncFollowsBadgerFiles(t *testing.T) {
 	if e.store.vlog.f != nil {
 		t.Fatal("the value log was synced though no value went there")
 	}
-	large := bytes.Repeat([]byte("L"), valueThreshold+1)
+	large := bytes.Repeat([]byte("L"), e.store.threshold+1)
 	if _, err := c.Create(ctx, "/large", large, api.OpenACLUnsafe, api.ModePersistent); err != nil {
 		t.Fatal(err)
 	}

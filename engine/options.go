@@ -96,6 +96,8 @@ type Options struct {
 	// own (flushes and compactions). Default 8 memtables; negative turns
 	// the check off.
 	MinFreeDisk int64
+
+	valueLogFileSize int64 // Badger's; tests make it small
 }
 
 func (o *Options) setDefaults() {
@@ -125,6 +127,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.BadgerMemTableSize <= 0 {
 		o.BadgerMemTableSize = 16 << 20
+	}
+	if o.valueLogFileSize <= 0 {
+		o.valueLogFileSize = 64 << 20
 	}
 	if o.MinFreeDisk == 0 {
 		o.MinFreeDisk = 8 * o.BadgerMemTableSize

@@ -24,6 +24,8 @@ type store struct {
 	db      *badger.DB
 	dir     string
 	minFree int64 // see Options.MinFreeDisk
+	// threshold is Badger's ValueThreshold: see valueThreshold.
+	threshold int
 
 	// wal and vlog sync each commit (nil with NoSync): see logFiles.
 	wal, vlog *logFiles
@@ -70,11 +72,11 @@ func openStore(dir string, o *Options, log *slog.Logger) (*store, error) {
 		WithNumLevelZeroTablesStall(15).
 		WithBaseTableSize(2 << 20).
 		WithBaseLevelSize(10 << 20).
-		WithValueThreshold(valueThreshold).
+		WithValueThreshold(valueThreshold(o)).
 		WithCompression(options.None).
 		WithBlockCacheSize(0).
 		WithIndexCacheSize(0).
-		WithValueLogFileSize(64 << 20).
+		WithValueLogFileSize(o.valueLogFileSize).
 		WithNumCompactors(2).
 		WithNumGoroutines(2).
 		WithMetricsEnabled(false)
@@ -88,7 +90,7 @@ func openStore(dir string, o *Options, log *slog.Logger) (*store, error) {
 			return nil, fmt.Errorf("engine: open %s: %w", dir, err)
 		}
 	}
-	st := &store{db: db, dir: dir, minFree: o.MinFreeDisk}
+	st := &store{db: db, dir: dir, minFree: o.MinFreeDisk, threshold: int(valueThreshold(o))}
 	if !o.NoSync {
 		if st.wal, err = openLogFiles(dir, ".mem", 5); err == nil {
 			st.vlog, err = openLogFiles(dir, ".vlog", 6)
@@ -109,9 +111,12 @@ func (st *store) close() error {
 	return st.db.Close()
 }
 
-// valueThreshold is the size from which Badger keeps a value in the value
-// log rather than in the WAL and the LSM tree.
-const valueThreshold = 64 << 10
+// valueThreshold is the size from which Badger keeps a value in its value
+// log rather than in the WAL and the LSM tree: as high as Badger allows
+// (1 MiB, and 15% of a memtable), so that all but the largest znodes live in
+// the LSM tree, whose compactions reclaim the space of overwritten and
+// deleted values by themselves. The value log needs collectValueLog.
+func valueThreshold(o *Options) int64 { return min(1<<20, o.BadgerMemTableSize*15/100) }
 
 // commit writes a batch's final state and the last zxid in one Badger
 // transaction, synced unless NoSync. A batch too big for one transaction is
@@ -123,7 +128,7 @@ func (st *store) commit(b *batch, last api.Zxid) error {
 	if st.minFree > 0 {
 		need := st.minFree
 		for _, n := range b.overlay {
-			if n != nil && len(n.data) >= valueThreshold {
+			if n != nil && len(n.data) >= st.threshold {
 				need += 2 * int64(len(n.data)) // the value log is a sparse map too
 			}
 		}
@@ -135,7 +140,7 @@ func (st *store) commit(b *batch, last api.Zxid) error {
 	defer txn.Discard()
 	large := false // a value went to the value log
 	set := func(k, v []byte) error {
-		large = large || len(v) >= valueThreshold
+		large = large || len(v) >= st.threshold
 		return txn.Set(k, v)
 	}
 	var buf []byte

@@ -1,0 +1,103 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// valueLogGCInterval is how often a durable engine looks for value-log space
+// to reclaim.
+const valueLogGCInterval = 10 * time.Minute
+
+// valueLogGC is a durable engine's goroutine that reclaims the value log's
+// garbage every valueLogGCInterval.
+func (e *Engine) valueLogGC() {
+	defer e.wg.Done()
+	t := time.NewTicker(valueLogGCInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.quit:
+			return
+		case <-t.C:
+			n, err := e.store.collectValueLog()
+			switch {
+			case err != nil:
+				e.log.Warn("value log garbage collection failed", "err", err)
+			case n > 0:
+				e.log.Info("value log garbage collected", "files", n)
+			}
+		}
+	}
+}
+
+// collectValueLog rewrites the value-log files that are mostly garbage
+// (znodes of at least the value threshold, since overwritten or deleted:
+// Badger never reclaims that space by itself) and returns how many it
+// rewrote. Badger moves a file's live values to the current file and then
+// deletes it; the store opens Badger without SyncWrites, so the moved values
+// must be synced before that deletion. An open iterator makes Badger defer
+// the deletion until it closes, and the iterator closes only after the
+// sync.
+func (st *store) collectValueLog() (int, error) {
+	txn := st.db.NewTransaction(false)
+	defer txn.Discard()
+	it := txn.NewIterator(badger.IteratorOptions{})
+	defer it.Close()
+	n := 0
+	for n < 16 {
+		err := st.db.RunValueLogGC(0.5)
+		if errors.Is(err, badger.ErrNoRewrite) || errors.Is(err, badger.ErrRejected) {
+			break
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	if n == 0 || st.wal == nil {
+		return n, nil
+	}
+	return n, syncFiles(st.dir, ".mem", ".vlog")
+}
+
+// syncFiles fdatasyncs every file in dir whose name ends with one of exts.
+func syncFiles(dir string, exts ...string) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if !slicesContainsSuffix(e.Name(), exts) {
+			continue
+		}
+		f, err := os.Open(filepath.Join(dir, e.Name()))
+		if errors.Is(err, os.ErrNotExist) {
+			continue // flushed to a table and removed meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		err = datasync(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("sync %s: %w", e.Name(), err)
+		}
+	}
+	return nil
+}
+
+func slicesContainsSuffix(name string, exts []string) bool {
+	for _, x := range exts {
+		if strings.HasSuffix(name, x) {
+			return true
+		}
+	}
+	return false
+}
