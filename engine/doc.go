@@ -15,7 +15,10 @@
 //
 // The tree lives in memory, as in ZooKeeper; Badger holds one key per znode,
 // per ACL list and per session, and the last zxid, so Badger's LSM is the
-// snapshot and there is no separate log. On Open the tree, sessions and zxid
+// snapshot and there is no separate log. Znodes up to 1 MiB live in the LSM
+// tree, whose compactions reclaim what is overwritten or deleted; larger ones
+// go to Badger's value log, whose garbage a background goroutine collects
+// every 10 minutes. On Open the tree, sessions and zxid
 // are recovered; every recovered session gets a fresh deadline, and if its
 // client does not come back it expires and its ephemerals go.
 //
@@ -24,9 +27,11 @@
 // One sequencer goroutine owns every write: it takes all queued writes as one
 // batch, prepares each against an overlay of the batch's earlier changes
 // (ZooKeeper's outstandingChanges), commits the batch to Badger in one
-// transaction with one fsync (group commit), and only then applies it to the
-// tree and fires its watches under the tree's write lock, and acknowledges the
-// writes. Reads run on the caller's goroutine under the tree's read lock and
+// transaction and one fdatasync of the write-ahead log it went to (group
+// commit), and only then applies it to the tree and fires its watches under
+// the tree's write lock, and acknowledges the writes. A failed sync refuses
+// every later write (ErrSystemError) until the engine is reopened: the kernel
+// may have dropped the data and may not say so twice. Reads run on the caller's goroutine under the tree's read lock and
 // never wait for an fsync. Each session's requests complete in the order they
 // were issued, reads included: a read issued after a pending write of the same
 // session waits for it. A watch event reaches the session before any later
