@@ -98,12 +98,10 @@ func Open(opts Options) (*Engine, error) {
 	e.wg.Add(1)
 	go e.sequence()
 	if e.store != nil {
-		e.wg.Add(1)
-		go e.valueLogGC()
+		e.every(valueLogGCInterval, e.collectValueLog)
 	}
 	if _, wall := opts.Clock.(wallClock); wall {
-		e.wg.Add(1)
-		go e.ticker()
+		e.every(e.opts.TickTime/2, e.tick)
 	}
 	return e, nil
 }
@@ -142,20 +140,28 @@ func (e *Engine) initTree() error {
 // LastZxid returns the zxid of the last applied change.
 func (e *Engine) LastZxid() api.Zxid { return api.Zxid(e.lastZxid.Load()) }
 
-// ticker drives expiry and reaping with the wall clock.
-func (e *Engine) ticker() {
-	defer e.wg.Done()
-	t := time.NewTicker(e.opts.TickTime / 2)
-	defer t.Stop()
-	for {
-		select {
-		case <-e.quit:
-			return
-		case <-t.C:
-			if err := e.Tick(context.Background()); err != nil && !e.closed.Load() {
-				e.log.Warn("tick", "err", err)
+// every runs f every d on a goroutine of the engine's until it closes.
+func (e *Engine) every(d time.Duration, f func()) {
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-e.quit:
+				return
+			case <-t.C:
+				f()
 			}
 		}
+	}()
+}
+
+// tick drives expiry and reaping with the wall clock.
+func (e *Engine) tick() {
+	if err := e.Tick(context.Background()); err != nil && !e.closed.Load() {
+		e.log.Warn("tick", "err", err)
 	}
 }
 

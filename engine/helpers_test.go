@@ -36,6 +36,21 @@ func open(t testing.TB, o Options) *Engine {
 	return e
 }
 
+// openManual opens an engine on disk in dir with a direct session, for a
+// test that closes (and reopens) it itself.
+func openManual(t testing.TB, o Options) (*Engine, *Client) {
+	t.Helper()
+	e, err := Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.Session(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, c
+}
+
 // client opens a direct session closed when the test ends.
 func client(t testing.TB, e *Engine) *Client {
 	t.Helper()

@@ -16,11 +16,7 @@ import (
 func TestSyncFollowsBadgerFiles(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	e, err := Open(Options{Dir: dir, BadgerMemTableSize: 1 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := must[*Client](t)(e.Session(ctx))
+	e, c := openManual(t, Options{Dir: dir, BadgerMemTableSize: 1 << 20})
 	firstWAL, firstVlog := e.store.wal.id, e.store.vlog.id
 	small := bytes.Repeat([]byte("s"), 4000)
 	for i := range 1500 { // 6 MB: several 1 MiB memtables
@@ -65,11 +61,7 @@ func TestSyncFollowsBadgerFiles(t *testing.T) {
 func TestFailedSyncRefusesLaterWrites(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	e, err := Open(Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := must[*Client](t)(e.Session(ctx))
+	e, c := openManual(t, Options{Dir: dir})
 	mustCreate(t, c, "/before", api.ModePersistent)
 	e.store.wal.f.Close() // the next fdatasync fails with EBADF
 	for _, p := range []string{"/lost", "/after"} {

@@ -174,11 +174,7 @@ func TestReopenEmptyAndTwice(t *testing.T) {
 func TestReopenLongNames(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	e, err := Open(Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := must[*Client](t)(e.Session(ctx))
+	e, c := openManual(t, Options{Dir: dir})
 	long := "/" + strings.Repeat("p", 70000)
 	child := long + "/" + strings.Repeat("c", 5000)
 	mustCreate(t, c, long, api.ModePersistent)
@@ -208,11 +204,7 @@ func TestReopenLongNames(t *testing.T) {
 func TestRefusedWritesThenReopen(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	e, err := Open(Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := must[*Client](t)(e.Session(ctx))
+	e, c := openManual(t, Options{Dir: dir})
 	acl := api.DigestACL(api.PermAll, "bob", "pw")
 	e.store.minFree = 1 << 62 // no filesystem has that much free: every commit is refused
 	var wg sync.WaitGroup

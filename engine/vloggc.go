@@ -15,25 +15,14 @@ import (
 // to reclaim.
 const valueLogGCInterval = 10 * time.Minute
 
-// valueLogGC is a durable engine's goroutine that reclaims the value log's
-// garbage every valueLogGCInterval.
-func (e *Engine) valueLogGC() {
-	defer e.wg.Done()
-	t := time.NewTicker(valueLogGCInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-e.quit:
-			return
-		case <-t.C:
-			n, err := e.store.collectValueLog()
-			switch {
-			case err != nil:
-				e.log.Warn("value log garbage collection failed", "err", err)
-			case n > 0:
-				e.log.Info("value log garbage collected", "files", n)
-			}
-		}
+// collectValueLog reclaims the value log's garbage, logging what it did.
+func (e *Engine) collectValueLog() {
+	n, err := e.store.collectValueLog()
+	switch {
+	case err != nil:
+		e.log.Warn("value log garbage collection failed", "err", err)
+	case n > 0:
+		e.log.Info("value log garbage collected", "files", n)
 	}
 }
 
