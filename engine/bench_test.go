@@ -232,6 +232,9 @@ func BenchmarkReopen1M(b *testing.B) {
 				runtime.GC()
 				runtime.ReadMemStats(&ms)
 				b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MiB")
+				if rss := rssMiB(); rss > 0 {
+					b.ReportMetric(rss, "rss-MiB")
+				}
 				b.ReportMetric(float64(e.Stats().DataDirSize)/(1<<20), "disk-MiB")
 				if got := e.tree.countDescendants("/fill"); got != n {
 					b.Fatalf("reopened with %d znodes, want %d", got, n)
@@ -268,6 +271,22 @@ func fillAndKill(b *testing.B, dir string, n int) {
 	if strings.TrimSpace(line) != "filled" {
 		b.Fatalf("fill child: %q", line)
 	}
+}
+
+// rssMiB returns this process's resident set in MiB (VmRSS), or 0 where
+// /proc is missing.
+func rssMiB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for l := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			return float64(kb) / 1024
+		}
+	}
+	return 0
 }
 
 const (
