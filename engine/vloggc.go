@@ -33,12 +33,17 @@ func (e *Engine) collectValueLog() {
 // deletes it; the store opens Badger without SyncWrites, so the moved values
 // must be synced before that deletion. An open iterator makes Badger defer
 // the deletion until it closes, and the iterator closes only after the
-// sync.
+// sync succeeded.
 func (st *store) collectValueLog() (int, error) {
 	txn := st.db.NewTransaction(false)
-	defer txn.Discard()
 	it := txn.NewIterator(badger.IteratorOptions{})
-	defer it.Close()
+	pinned := false
+	defer func() {
+		if !pinned {
+			it.Close()
+			txn.Discard()
+		}
+	}()
 	n := 0
 	for n < 16 {
 		err := st.db.RunValueLogGC(0.5)
@@ -53,7 +58,13 @@ func (st *store) collectValueLog() (int, error) {
 	if n == 0 || st.wal == nil {
 		return n, nil
 	}
-	return n, syncFiles(st.dir, ".mem", ".vlog")
+	if err := syncFiles(st.dir, ".mem", ".vlog"); err != nil {
+		// The moved values may not be on the device: keep the old files,
+		// by never closing the iterator.
+		pinned = true
+		return n, err
+	}
+	return n, nil
 }
 
 // syncFiles fdatasyncs every file in dir whose name ends with one of exts.
