@@ -157,7 +157,13 @@ func (st *store) commit(b *batch, last api.Zxid) error {
 			}
 			continue
 		}
-		buf = buf[:0:0]
+		// Badger keeps the value until the commit is written: a new
+		// buffer each time, sized once.
+		extra := 0
+		if long {
+			extra = binary.MaxVarintLen64 + len(path)
+		}
+		buf = make([]byte, 0, nodeHeader+len(n.data)+extra)
 		if long {
 			buf = binary.AppendUvarint(buf, uint64(len(path)))
 			buf = append(buf, path...)
