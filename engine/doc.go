@@ -18,7 +18,7 @@
 // snapshot and there is no separate log. Znodes up to 1 MiB live in the LSM
 // tree, whose compactions reclaim what is overwritten or deleted; larger ones
 // go to Badger's value log, whose garbage a background goroutine collects
-// every 10 minutes. On Open the tree, sessions and zxid
+// every minute. On Open the tree, sessions and zxid
 // are recovered; every recovered session gets a fresh deadline, and if its
 // client does not come back it expires and its ephemerals go.
 //
