@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -129,7 +131,12 @@ func (r *recorder) connect(label string) *zk.Conn {
 		r.cond.Broadcast()
 		r.mu.Unlock()
 	}
-	c, _, err := zk.Connect([]string{r.addr}, 10*time.Second, zk.WithLogger(nopLogger{}), zk.WithEventCallback(cb))
+	// The address twice: after a dropped connection go-zookeeper moves to
+	// the next entry at once, where with one entry it would first fail
+	// every queued request with ErrNoServer and sleep a second (its host
+	// provider has wrapped around), and the transcript would depend on
+	// whether a request was queued before or after that.
+	c, _, err := zk.Connect([]string{r.addr, r.addr}, 10*time.Second, zk.WithLogger(nopLogger{}), zk.WithEventCallback(cb))
 	if err != nil {
 		r.t.Errorf("%s: connect: %v", r.side.name, err)
 		return nil
@@ -160,6 +167,17 @@ func errs(err error) string {
 		return "ok"
 	}
 	return "err=" + err.Error()
+}
+
+// lost renders err where the connection is expected to drop: go-zookeeper
+// reports ErrConnectionClosed when it reads the close, or its write's own
+// error (broken pipe, connection reset) when the server closed while it
+// was still writing; which one it sees is timing, not the server.
+func lost(err error) string {
+	if errors.Is(err, zk.ErrConnectionClosed) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+		return "err=connection lost"
+	}
+	return errs(err)
 }
 
 // z renders a zxid placeholder.

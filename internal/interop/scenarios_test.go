@@ -287,7 +287,7 @@ var scenarios = []scenario{
 		// connection; the session survives and nothing was created
 		huge := bytes.Repeat([]byte{'h'}, 1<<20+1024)
 		_, err = c.Create(root+"/huge", huge, 0, open)
-		r.logf("create 1 MiB + 1 KiB -> %s", errs(err))
+		r.logf("create 1 MiB + 1 KiB -> %s", lost(err))
 		ok, _, err := c.Exists(root + "/huge")
 		r.logf("exists after -> %v %s", ok, errs(err))
 		bin := []byte{0, 1, 2, 255, 254, 0}
