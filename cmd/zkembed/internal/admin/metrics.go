@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/zkembed/zkembed/internal/fds"
 )
 
 // metric is one value of mntr: its name without the zk_ prefix, its value
@@ -21,7 +23,7 @@ type metric struct {
 func (s *Source) metrics() []metric {
 	st := s.Backend.Stats()
 	ctr := s.Server.Counters()
-	open, max := fileDescriptors()
+	open, max := fds.Count()
 	return []metric{
 		{"version", s.Version, false, ""},
 		{"server_state", "standalone", false, ""},

@@ -1,16 +1,18 @@
 //go:build unix
 
-package transport
+// Package fds tells how many file descriptors the process has open and may
+// open, for the mntr word and the admin endpoint's metrics.
+package fds
 
 import (
 	"os"
 	"syscall"
 )
 
-// fileDescriptors returns the process's open and maximum file descriptors
+// Count returns the process's open and maximum file descriptors
 // (zk_open_file_descriptor_count, zk_max_file_descriptor_count), or zeros
 // where the system does not tell.
-func fileDescriptors() (open, limit int64) {
+func Count() (open, limit int64) {
 	if ents, err := os.ReadDir("/proc/self/fd"); err == nil {
 		open = int64(len(ents))
 	} else if ents, err := os.ReadDir("/dev/fd"); err == nil {

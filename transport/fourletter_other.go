@@ -1,6 +1,0 @@
-//go:build !unix
-
-package transport
-
-// fileDescriptors returns zeros: the system does not tell.
-func fileDescriptors() (open, limit int64) { return 0, 0 }
