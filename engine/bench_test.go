@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/zkembed/zkembed/api"
+	"github.com/zkembed/zkembed/internal/proc"
 )
 
 // benchEngine opens an engine in memory ("mem") or durable on disk ("disk").
@@ -232,8 +233,8 @@ func BenchmarkReopen1M(b *testing.B) {
 				runtime.GC()
 				runtime.ReadMemStats(&ms)
 				b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MiB")
-				if rss := rssMiB(); rss > 0 {
-					b.ReportMetric(rss, "rss-MiB")
+				if rss, err := proc.RSS(os.Getpid()); err == nil {
+					b.ReportMetric(float64(rss)/(1<<20), "rss-MiB")
 				}
 				b.ReportMetric(float64(e.Stats().DataDirSize)/(1<<20), "disk-MiB")
 				if got := e.tree.countDescendants("/fill"); got != n {
@@ -271,22 +272,6 @@ func fillAndKill(b *testing.B, dir string, n int) {
 	if strings.TrimSpace(line) != "filled" {
 		b.Fatalf("fill child: %q", line)
 	}
-}
-
-// rssMiB returns this process's resident set in MiB (VmRSS), or 0 where
-// /proc is missing.
-func rssMiB() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for l := range strings.Lines(string(b)) {
-		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
-			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-			return float64(kb) / 1024
-		}
-	}
-	return 0
 }
 
 const (

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/zkembed/zkembed/api"
-	"github.com/zkembed/zkembed/internal/fds"
+	"github.com/zkembed/zkembed/internal/proc"
 )
 
 // The four-letter words: sent as the first four bytes of a connection
@@ -177,7 +177,7 @@ func (c *serverConn) mntr(w *strings.Builder) {
 	st := c.backendStats()
 	lo, avg, hi := s.ctr.latency()
 	rlast, rmin, rmax := s.ctr.responseSizes()
-	openFDs, maxFDs := fds.Count()
+	openFDs, maxFDs := proc.FileDescriptors()
 	line := func(k, v string) { w.WriteString("zk_" + k + "\t" + v + "\n") }
 	line("version", s.opts.Version)
 	line("server_state", "standalone")

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/zkembed/zkembed/internal/proc"
 )
 
 // footprint holds one target's footprint figures.
@@ -147,7 +149,7 @@ func measureFootprints(ctx context.Context, targets []Target, d Driver, starts, 
 			fps[ti].startMs = append(fps[ti].startMs, float64(took)/float64(time.Millisecond))
 			if kept[ti] == nil {
 				kept[ti] = s
-				if fps[ti].idleRSS, err = rssBytes(s.Pid()); err != nil {
+				if fps[ti].idleRSS, err = proc.RSS(s.Pid()); err != nil {
 					fps[ti].errIdle = err
 				}
 			} else {
@@ -166,7 +168,7 @@ func measureFootprints(ctx context.Context, targets []Target, d Driver, starts, 
 		}
 		fps[ti].loadRate = rate
 		logf("footprint %s: %d znodes loaded at %.0f/s", targets[ti].Name, znodes, rate)
-		if fps[ti].loadedRSS, err = rssBytes(s.Pid()); err != nil {
+		if fps[ti].loadedRSS, err = proc.RSS(s.Pid()); err != nil {
 			fps[ti].errLoadedRSS = err
 		}
 		if dir := s.DataDir(); dir != "" {

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/zkembed/zkembed/internal/fds"
+	"github.com/zkembed/zkembed/internal/proc"
 )
 
 // metric is one value of mntr: its name without the zk_ prefix, its value
@@ -23,7 +23,7 @@ type metric struct {
 func (s *Source) metrics() []metric {
 	st := s.Backend.Stats()
 	ctr := s.Server.Counters()
-	open, max := fds.Count()
+	open, max := proc.FileDescriptors()
 	return []metric{
 		{"version", s.Version, false, ""},
 		{"server_state", "standalone", false, ""},

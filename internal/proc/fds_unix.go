@@ -1,18 +1,19 @@
 //go:build unix
 
-// Package fds tells how many file descriptors the process has open and may
-// open, for the mntr word and the admin endpoint's metrics.
-package fds
+// Package proc reads what the operating system tells about processes: the
+// file descriptors this one has open and may open (the mntr word, the admin
+// endpoint's metrics) and a process's resident memory (benchmarks).
+package proc
 
 import (
 	"os"
 	"syscall"
 )
 
-// Count returns the process's open and maximum file descriptors
+// FileDescriptors returns the process's open and maximum file descriptors
 // (zk_open_file_descriptor_count, zk_max_file_descriptor_count), or zeros
 // where the system does not tell.
-func Count() (open, limit int64) {
+func FileDescriptors() (open, limit int64) {
 	if ents, err := os.ReadDir("/proc/self/fd"); err == nil {
 		open = int64(len(ents))
 	} else if ents, err := os.ReadDir("/dev/fd"); err == nil {
