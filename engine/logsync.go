@@ -30,6 +30,7 @@ type logFiles struct {
 	digits int    // the zero-padded width of a file's number
 	id     int    // the file synced last
 	f      *os.File
+	next   string // the path of file id+1, whose appearance sync checks each time
 }
 
 // openLogFiles finds the newest file of the family in dir, where Badger
@@ -52,6 +53,7 @@ func openLogFiles(dir, ext string, digits int) (*logFiles, error) {
 	if l.id < 0 {
 		return nil, fmt.Errorf("no %s file in %s", ext, dir)
 	}
+	l.next = l.path(l.id + 1)
 	return l, nil
 }
 
@@ -76,7 +78,7 @@ func (l *logFiles) sync() error {
 				return fmt.Errorf("sync %s: %w", l.f.Name(), err)
 			}
 		}
-		if _, err := os.Stat(l.path(l.id + 1)); err != nil {
+		if _, err := os.Stat(l.next); err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil
 			}
@@ -84,6 +86,7 @@ func (l *logFiles) sync() error {
 		}
 		l.close()
 		l.id++
+		l.next = l.path(l.id + 1)
 	}
 }
 

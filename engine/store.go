@@ -63,6 +63,7 @@ func (badgerLogger) Infof(string, ...any)          {}
 func (badgerLogger) Debugf(string, ...any)         {}
 
 func openStore(dir string, o *Options, log *slog.Logger) (*store, error) {
+	threshold := valueThreshold(o)
 	bo := badger.DefaultOptions(dir).
 		WithLogger(badgerLogger{log}).
 		WithSyncWrites(false). // the store syncs what each commit wrote: see logFiles
@@ -72,7 +73,7 @@ func openStore(dir string, o *Options, log *slog.Logger) (*store, error) {
 		WithNumLevelZeroTablesStall(15).
 		WithBaseTableSize(2 << 20).
 		WithBaseLevelSize(10 << 20).
-		WithValueThreshold(valueThreshold(o)).
+		WithValueThreshold(threshold).
 		WithCompression(options.None).
 		WithBlockCacheSize(0).
 		WithIndexCacheSize(0).
@@ -90,7 +91,7 @@ func openStore(dir string, o *Options, log *slog.Logger) (*store, error) {
 			return nil, fmt.Errorf("engine: open %s: %w", dir, err)
 		}
 	}
-	st := &store{db: db, dir: dir, minFree: o.MinFreeDisk, threshold: int(valueThreshold(o))}
+	st := &store{db: db, dir: dir, minFree: o.MinFreeDisk, threshold: int(threshold)}
 	if !o.NoSync {
 		if st.wal, err = openLogFiles(dir, ".mem", 5); err == nil {
 			st.vlog, err = openLogFiles(dir, ".vlog", 6)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,7 +76,7 @@ func syncFiles(dir string, exts ...string) error {
 		return err
 	}
 	for _, e := range ents {
-		if !slicesContainsSuffix(e.Name(), exts) {
+		if !slices.ContainsFunc(exts, func(x string) bool { return strings.HasSuffix(e.Name(), x) }) {
 			continue
 		}
 		f, err := os.Open(filepath.Join(dir, e.Name()))
@@ -92,13 +93,4 @@ func syncFiles(dir string, exts ...string) error {
 		}
 	}
 	return nil
-}
-
-func slicesContainsSuffix(name string, exts []string) bool {
-	for _, x := range exts {
-		if strings.HasSuffix(name, x) {
-			return true
-		}
-	}
-	return false
 }
