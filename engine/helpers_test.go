@@ -51,6 +51,18 @@ func openManual(t testing.TB, o Options) (*Engine, *Client) {
 	return e, c
 }
 
+// reopen closes c and e (opened with openManual) and opens the store again
+// with o, returning a session; both are closed, invariants checked, when the
+// test ends.
+func reopen(t testing.TB, e *Engine, c *Client, o Options) *Client {
+	t.Helper()
+	c.Close()
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return client(t, open(t, o))
+}
+
 // client opens a direct session closed when the test ends.
 func client(t testing.TB, e *Engine) *Client {
 	t.Helper()

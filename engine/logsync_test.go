@@ -37,12 +37,7 @@ func TestSyncFollowsBadgerFiles(t *testing.T) {
 	if e.store.vlog.f == nil || e.store.vlog.id < firstVlog {
 		t.Fatal("a value in the value log was not synced")
 	}
-	c.Close()
-	if err := e.Close(); err != nil {
-		t.Fatal(err)
-	}
-	e2 := open(t, Options{Dir: dir, BadgerMemTableSize: 1 << 20})
-	c2 := client(t, e2)
+	c2 := reopen(t, e, c, Options{Dir: dir, BadgerMemTableSize: 1 << 20})
 	if d, _, err := c2.Get(ctx, "/large"); err != nil || !bytes.Equal(d, large) {
 		t.Fatalf("large value after reopen: %d bytes, %v", len(d), err)
 	}
@@ -76,12 +71,7 @@ func TestFailedSyncRefusesLaterWrites(t *testing.T) {
 	if st, _ := c.Exists(ctx, "/lost"); st != nil {
 		t.Fatal("a write whose sync failed is in the tree")
 	}
-	c.Close()
-	if err := e.Close(); err != nil {
-		t.Fatal(err)
-	}
-	e2 := open(t, Options{Dir: dir})
-	c2 := client(t, e2)
+	c2 := reopen(t, e, c, Options{Dir: dir})
 	if _, _, err := c2.Get(ctx, "/before"); err != nil {
 		t.Fatalf("after reopen: %v", err)
 	}

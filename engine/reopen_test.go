@@ -183,12 +183,7 @@ func TestReopenLongNames(t *testing.T) {
 	if err := c.Delete(ctx, long+"/short", -1); err != nil {
 		t.Fatal(err)
 	}
-	c.Close()
-	if err := e.Close(); err != nil {
-		t.Fatal(err)
-	}
-	e2 := open(t, Options{Dir: dir})
-	c2 := client(t, e2)
+	c2 := reopen(t, e, c, Options{Dir: dir})
 	kids, st, err := c2.Children(ctx, long)
 	if err != nil || len(kids) != 1 || st.NumChildren != 1 || kids[0] != strings.Repeat("c", 5000) {
 		t.Fatalf("children of the long name after reopen: %d names, %v, %v", len(kids), st, err)
@@ -224,12 +219,7 @@ func TestRefusedWritesThenReopen(t *testing.T) {
 	if err := e.CheckInvariants(); err != nil {
 		t.Fatal(err)
 	}
-	c.Close()
-	if err := e.Close(); err != nil {
-		t.Fatal(err)
-	}
-	e2 := open(t, Options{Dir: dir})
-	c2 := client(t, e2)
+	c2 := reopen(t, e, c, Options{Dir: dir})
 	if err := c2.AddAuth(ctx, "digest", []byte("bob:pw")); err != nil {
 		t.Fatal(err)
 	}
