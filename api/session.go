@@ -19,6 +19,19 @@ type SessionParams struct {
 	// RemoteAddr is the client's address (host:port) for ip ACLs; empty
 	// for an in-process session.
 	RemoteAddr string
+	// Identities are what the connection proved before the handshake (a
+	// TLS client certificate: x509, and super for the certificate super
+	// user). The session holds them, after its ip identity, until its next
+	// connection.
+	Identities []Id
+}
+
+// IdentityAdder is implemented by a ServerSession to which a server can
+// add an identity it established itself on the connection (SASL, as
+// ZooKeeperServer.processSasl adds "sasl" ids). The identity lasts until
+// the session's next connection, as other authenticated identities.
+type IdentityAdder interface {
+	AddIdentity(id Id)
 }
 
 // EventSink receives a session's watch events and state changes. The engine

@@ -99,7 +99,7 @@ func fixupACL(acl []api.ACL, auth []api.Id) ([]api.ACL, error) {
 		case a.Scheme == "auth":
 			valid := false
 			for _, id := range auth {
-				if id.Scheme == "digest" {
+				if isAuthenticatedScheme(id.Scheme) {
 					valid = true
 					out = append(out, api.ACL{Perms: a.Perms, Scheme: id.Scheme, ID: id.ID})
 				}
@@ -110,6 +110,8 @@ func fixupACL(acl []api.ACL, auth []api.Id) ([]api.ACL, error) {
 		case a.Scheme == "digest" && validDigestID(a.ID):
 			out = append(out, a)
 		case a.Scheme == "ip" && validIPExpr(a.ID):
+			out = append(out, a)
+		case validSecureID(a.Scheme, a.ID):
 			out = append(out, a)
 		default:
 			return nil, api.ErrInvalidACL
@@ -182,6 +184,10 @@ func checkACL(acl []api.ACL, perm api.Perm, auth []api.Id) error {
 				}
 			case "ip":
 				if ipMatches(id.ID, a.ID) {
+					return nil
+				}
+			case "x509", "sasl":
+				if secureIDMatches(a.Scheme, id.ID, a.ID) {
 					return nil
 				}
 			}

@@ -252,7 +252,7 @@ func (e *Engine) OpenSession(p api.SessionParams, sink api.EventSink) (api.Serve
 		if err != nil {
 			return nil, err
 		}
-		return e.attach(s, sink, ip), nil
+		return e.attach(s, sink, ip, p.Identities...), nil
 	}
 	s := e.sessionByID(p.ID)
 	if s == nil || s.ended.Load() || !bytes.Equal(p.Password, s.passwd) {
@@ -260,7 +260,7 @@ func (e *Engine) OpenSession(p api.SessionParams, sink api.EventSink) (api.Serve
 	}
 	// A resumed session keeps its negotiated timeout (ZooKeeper's
 	// reopenSession revalidates the existing one).
-	return e.attach(s, sink, ip), nil
+	return e.attach(s, sink, ip, p.Identities...), nil
 }
 
 func (e *Engine) negotiate(d time.Duration) time.Duration {
@@ -269,7 +269,7 @@ func (e *Engine) negotiate(d time.Duration) time.Duration {
 
 // attach makes a new attachment of s, superseding the previous one: its sink
 // hears StateDisconnected, which a server takes as "close this connection".
-func (e *Engine) attach(s *session, sink api.EventSink, ip string) *handle {
+func (e *Engine) attach(s *session, sink api.EventSink, ip string, proven ...api.Id) *handle {
 	if ip == "" {
 		ip = "127.0.0.1"
 	}
@@ -282,7 +282,7 @@ func (e *Engine) attach(s *session, sink api.EventSink, ip string) *handle {
 	// The connection's ip identity comes first, as ServerCnxn adds it on
 	// connect; authenticated identities are per connection in ZooKeeper,
 	// so a resumed session starts again from the ip identity.
-	ids := []api.Id{{Scheme: "ip", ID: ip}}
+	ids := append([]api.Id{{Scheme: "ip", ID: ip}}, proven...)
 	s.auth.Store(&ids)
 	if old != nil && old.fn != nil {
 		e.watchMu.Lock()

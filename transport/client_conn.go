@@ -113,6 +113,11 @@ func (c *Client) run(ctx context.Context, first chan<- struct{}) {
 		}
 		cn, err := c.connect(ctx, addr)
 		if err != nil {
+			if errors.Is(err, errSASLFailed) {
+				c.log.Warn("SASL authentication failed; the session is over", "session", c.SessionID().String(), "server", addr)
+				c.end(api.StateAuthFailed, api.ErrAuthFailed)
+				return
+			}
 			if errors.Is(err, api.ErrSessionExpired) {
 				c.log.Warn("session expired", "session", c.SessionID().String(), "server", addr)
 				c.end(api.StateExpired, api.ErrSessionExpired)
@@ -177,6 +182,9 @@ func (c *Client) connect(ctx context.Context, addr string) (*clientConn, error) 
 	actx, cancel := context.WithTimeout(ctx, attempt)
 	defer cancel()
 	nc, err := c.opts.dial(actx, "tcp", addr)
+	if err == nil {
+		nc, err = c.secureConn(actx, nc, addr)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -210,6 +218,10 @@ func (c *Client) connect(ctx context.Context, addr string) (*clientConn, error) 
 	if resp.Timeout <= 0 {
 		nc.Close()
 		return nil, errSessionExpired
+	}
+	if err := c.saslExchange(nc, br, addr); err != nil {
+		nc.Close()
+		return nil, err
 	}
 	nc.SetDeadline(time.Time{})
 	cn := &clientConn{

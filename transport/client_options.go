@@ -29,6 +29,7 @@ type clientOptions struct {
 	maxBuffer      int
 	minBackoff     time.Duration
 	maxBackoff     time.Duration
+	sec            *clientSecurity // TLS and SASL; nil for neither
 }
 
 // authInfo is one credential given to AddAuth or WithAuth, replayed on

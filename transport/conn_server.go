@@ -42,6 +42,7 @@ type serverConn struct {
 	timeoutMs   atomic.Int64      // the same, for four-letter words on other connections
 	established atomic.Int64      // unix milliseconds of the handshake, 0 before
 	deadline    atomic.Int64      // unix nanoseconds when the connection expires if idle
+	sec         connSecurity      // TLS identities, SASL, enforcement; owned by the reader
 
 	wake       chan struct{} // capacity 1: the outgoing list grew or the connection drains
 	done       chan struct{} // closed by shutdown
@@ -128,7 +129,7 @@ func (c *serverConn) serve() {
 	defer close(c.finished)
 	defer c.srv.removeConn(c)
 
-	if !c.handshake() {
+	if !c.tlsHandshake() || !c.handshake() {
 		c.shutdown()
 		return
 	}
@@ -285,6 +286,7 @@ func (c *serverConn) handshake() bool {
 		LastZxidSeen: api.Zxid(req.LastZxidSeen),
 		ReadOnly:     req.ReadOnly,
 		RemoteAddr:   c.nc.RemoteAddr().String(),
+		Identities:   c.sec.proven,
 	}
 	if params.ID != 0 {
 		s.evictSession(params.ID, c)
@@ -393,6 +395,12 @@ func (c *serverConn) readLoop() bool {
 			return false
 		}
 		it := item{op: h.Type, xid: h.Xid, start: start}
+		if handled, closing := c.securityHook(h, &r, it); handled {
+			if closing {
+				return true
+			}
+			continue
+		}
 		switch h.Type {
 		case jute.OpPing:
 			it.kind, it.ready, it.xid = kindPing, true, jute.XidPing

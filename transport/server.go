@@ -68,6 +68,18 @@ type Options struct {
 	// Version is the version string of srvr, stat, mntr and envi. Empty
 	// means DefaultVersion.
 	Version string
+	// X509SuperUser is the subject DN (as Java prints it) of the client
+	// certificate that authenticates as the super user over TLS
+	// (zookeeper.X509AuthenticationProvider.superUser).
+	X509SuperUser string
+	// SASL enables DIGEST-MD5 SASL authentication; nil answers sasl
+	// packets with no token, as ZooKeeper without a JAAS Server section.
+	SASL *SASLOptions
+	// EnforceAuth lists the schemes one of which a connection must have
+	// authenticated with before any request but auth and sasl
+	// (enforce.auth.schemes with enforce.auth.enabled=true; "sasl" alone
+	// for zookeeper.sessionRequireClientSASLAuth). Empty enforces nothing.
+	EnforceAuth []string
 }
 
 // DefaultVersion is the version the four-letter words report unless

@@ -260,6 +260,11 @@ func appendResponse(b []byte, it *item) []byte {
 	if it.op == jute.OpAuth {
 		h.Zxid = 0 // ZooKeeperServer.processPacket answers auth with zxid 0
 	}
+	if it.op == jute.OpSASL {
+		// processSasl: zxid 0, and the token record even with an error.
+		h.Zxid = 0
+		return jute.SetSASLResponse{Token: resp.Data}.AppendTo(h.AppendTo(b))
+	}
 	isMulti := it.op == jute.OpMulti || it.op == jute.OpMultiRead
 	if isMulti && len(resp.Results) > 0 {
 		h.Err = 0
