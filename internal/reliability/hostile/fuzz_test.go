@@ -77,9 +77,21 @@ func FuzzValidatePath(f *testing.F) {
 // session with no identities: world only with anyone, digest ids with
 // exactly two ':'-separated parts (Java's split drops trailing empty
 // ones), ip ids an address with an optional mask, auth never (no identity),
-// anything else invalid. For ip it returns (true, true) when it cannot tell.
+// sasl ids a KerberosName (no '@', or "name[/host]@realm" with no other
+// '/' or '@'; zkembed has ZooKeeper's SASLAuthenticationProvider built
+// in), anything else invalid. For ip and x509 (an X500Principal) it
+// returns (true, true) when it cannot tell.
 func refValidACL(a api.ACL) (valid, unsure bool) {
 	switch a.Scheme {
+	case "x509":
+		return true, true
+	case "sasl":
+		name, realm, hasRealm := strings.Cut(a.ID, "@")
+		if !hasRealm {
+			return true, false
+		}
+		_, host, _ := strings.Cut(name, "/")
+		return !strings.ContainsAny(realm, "/@") && !strings.ContainsAny(host, "/@"), false
 	case "world":
 		return a.ID == "anyone", false
 	case "digest":
