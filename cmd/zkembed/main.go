@@ -129,6 +129,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if r.AdminAddr != "" {
 			fmt.Fprintf(stderr, "admin endpoint: http://%s%s  metrics: http://%s/metrics\n", r.AdminAddr, cfg.AdminCommandURL, r.AdminAddr)
 		}
+		if r.SecureAddr != "" && r.SecureAddr != r.Addr {
+			fmt.Fprintf(stderr, "secure client port (TLS): %s\n", r.SecureAddr)
+		}
 		// The first line of stdout is the address, for scripts; it comes
 		// last, once everything above is logged.
 		fmt.Fprintln(stdout, r.Addr)

@@ -203,7 +203,7 @@ func TestServeZooCfgRejected(t *testing.T) {
 	for _, tc := range []struct{ cfg, want string }{
 		{"tickTime=2000\ndataDir=/tmp/x\ntickTme=3000\n", "zoo.cfg:3: tickTme: unknown key"},
 		{"tickTime=2000\nclientPort=abc\n", `zoo.cfg:2: clientPort: invalid value "abc"`},
-		{"secureClientPort=2281\n", "zoo.cfg:1: secureClientPort: TLS client connections are not supported"},
+		{"secureClientPort=2281\nssl.keyStore.type=JKS\n", "zoo.cfg:2: ssl.keyStore.type: JKS stores are not supported"},
 	} {
 		cfg := filepath.Join(dir, "zoo.cfg")
 		os.WriteFile(cfg, []byte(tc.cfg), 0o644)

@@ -39,6 +39,7 @@ type Config struct {
 	LogFormat              string // text or json
 	LogLevel               string // debug, info, warn, error
 	ShutdownTimeout        time.Duration
+	Security               Security // TLS, x509, SASL, enforcement
 	// Warnings are the zoo.cfg keys accepted without effect, one line each.
 	Warnings []string
 }
@@ -57,6 +58,7 @@ func Defaults() Config {
 		LogFormat:              "text",
 		LogLevel:               "info",
 		ShutdownTimeout:        10 * time.Second,
+		Security:               Security{CertReload: true},
 	}
 }
 
@@ -76,12 +78,13 @@ type Flags struct {
 	v      Config
 	words  string
 	mem    string
+	sec    *securityFlags
 }
 
 // RegisterFlags defines the serve flags on fs, with Defaults as defaults.
 func RegisterFlags(fs *flag.FlagSet) *Flags {
 	d := Defaults()
-	f := &Flags{fs: fs}
+	f := &Flags{fs: fs, sec: registerSecurityFlags(fs)}
 	fs.StringVar(&f.config, "config", "", "read Apache ZooKeeper's configuration `file` (zoo.cfg); flags override it")
 	fs.StringVar(&f.v.Addr, "addr", d.Addr, "client `address` (host:port; port 0 picks a free one)")
 	fs.StringVar(&f.v.DataDir, "data", d.DataDir, "data `directory`")
@@ -126,6 +129,9 @@ func (f *Flags) Resolve() (Config, error) {
 			return c, &UsageError{err}
 		}
 		applyFile(&c, zc)
+		if err := applySecurityFile(&c, zc); err != nil {
+			return c, err
+		}
 	}
 	var err error
 	f.fs.Visit(func(fl *flag.Flag) {
@@ -177,6 +183,9 @@ func (f *Flags) Resolve() (Config, error) {
 			c.ShutdownTimeout = f.v.ShutdownTimeout
 		}
 	})
+	if err == nil {
+		err = f.sec.apply(&c, f.fs)
+	}
 	if err != nil {
 		return c, err
 	}
@@ -273,7 +282,7 @@ func (c *Config) Validate() error {
 		return usagef("--log-format must be text or json, got %q", c.LogFormat)
 	case c.ShutdownTimeout <= 0:
 		return usagef("--shutdown-timeout must be positive")
-	case c.Addr == "":
+	case c.Addr == "" && c.Security.SecureAddr == "":
 		return usagef("--addr is empty")
 	case !c.Memory && c.DataDir == "":
 		return usagef("no data directory (use --data, or --memory)")
@@ -286,8 +295,11 @@ func (c *Config) Validate() error {
 			return &UsageError{err}
 		}
 	}
-	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil && c.Addr != "" {
 		return usagef("--addr %q: %v", c.Addr, err)
+	}
+	if err := c.Security.validate(); err != nil {
+		return err
 	}
 	if c.AdminAddr != "" {
 		if _, _, err := net.SplitHostPort(c.AdminAddr); err != nil {

@@ -27,8 +27,10 @@ const (
 
 // Ready is what Run reports once it serves.
 type Ready struct {
-	Addr      string // client address, host:port
-	AdminAddr string // admin endpoint host:port, empty when off
+	Addr string // client address, host:port (the secure one if there is no plain one)
+	// SecureAddr is the TLS client address, empty when off.
+	SecureAddr string
+	AdminAddr  string // admin endpoint host:port, empty when off
 }
 
 // NewLogger returns the logger of c's format and level, writing to w.
@@ -99,28 +101,53 @@ func Run(ctx context.Context, c Config, log *slog.Logger, ready func(Ready)) (er
 		}
 	}()
 
-	l, err := net.Listen("tcp", c.Addr)
-	if err != nil {
-		return err
-	}
-	srv := transport.NewServer(eng, transport.Options{
+	topts := transport.Options{
 		Logger:               log,
 		MaxClientCnxns:       c.MaxClientCnxns,
 		FourLetterWords:      c.FourLetterWords,
 		MaxBuffer:            c.MaxBuffer,
 		MaxGlobalOutstanding: c.MaxGlobalOutstanding,
-	})
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
+	}
+	c.Security.serverOptions(&topts)
+	srv := transport.NewServer(eng, topts)
+	served := make(chan error, 2)
+	listeners := 0
+	r := Ready{}
+	if c.Addr != "" {
+		l, err := net.Listen("tcp", c.Addr)
+		if err != nil {
+			return err
+		}
+		listeners++
+		go func() { served <- srv.Serve(l) }()
+		r.Addr = l.Addr().String()
+	}
+	if c.Security.SecureAddr != "" {
+		sl, tc, err := c.Security.listen(log)
+		if err != nil {
+			srv.Close()
+			for range listeners {
+				<-served
+			}
+			return fmt.Errorf("secure client port: %w", err)
+		}
+		listeners++
+		go func() { served <- srv.ServeTLS(sl, tc) }()
+		r.SecureAddr = sl.Addr().String()
+		if r.Addr == "" {
+			r.Addr = r.SecureAddr
+		}
+	}
 
 	var adminSrv *http.Server
 	adminDone := make(chan error, 1)
-	r := Ready{Addr: l.Addr().String()}
 	if c.AdminAddr != "" {
 		al, err := net.Listen("tcp", c.AdminAddr)
 		if err != nil {
 			srv.Close()
-			<-served
+			for range listeners {
+				<-served
+			}
 			return fmt.Errorf("admin endpoint: %w", err)
 		}
 		port, _ := strconv.Atoi(portOf(r.Addr))
@@ -146,7 +173,7 @@ func Run(ctx context.Context, c Config, log *slog.Logger, ready func(Ready)) (er
 	if !c.Memory {
 		storage = "durable in " + c.DataDir
 	}
-	log.Info("zkembed serving", "addr", r.Addr, "storage", storage, "profile", c.Profile,
+	log.Info("zkembed serving", "addr", r.Addr, "secureAddr", r.SecureAddr, "sasl", c.Security.saslUsers != nil, "enforceAuth", c.Security.EnforceAuth, "storage", storage, "profile", c.Profile,
 		"tickTime", c.TickTime, "admin", r.AdminAddr, "startup", time.Since(started).Round(time.Microsecond))
 	if ready != nil {
 		ready(r)
@@ -156,6 +183,7 @@ func Run(ctx context.Context, c Config, log *slog.Logger, ready func(Ready)) (er
 	case <-ctx.Done():
 		log.Info("shutting down: answering requests in flight", "timeout", c.ShutdownTimeout)
 	case err = <-served:
+		listeners--
 		log.Error("client listener failed", "err", err)
 	case err = <-adminDone:
 		log.Error("admin endpoint failed", "err", err)
@@ -168,8 +196,8 @@ func Run(ctx context.Context, c Config, log *slog.Logger, ready func(Ready)) (er
 	if serr := srv.Shutdown(sctx); serr != nil {
 		log.Warn("replies still in flight at the shutdown timeout were dropped", "err", serr)
 	}
-	if err == nil {
-		if serr := <-served; serr != nil && !errors.Is(serr, transport.ErrServerClosed) && !errors.Is(serr, net.ErrClosed) {
+	for range listeners {
+		if serr := <-served; err == nil && serr != nil && !errors.Is(serr, transport.ErrServerClosed) && !errors.Is(serr, net.ErrClosed) {
 			err = serr
 		}
 	}

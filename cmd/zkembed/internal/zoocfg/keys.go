@@ -149,17 +149,16 @@ var ignoredKeys = map[string]string{
 	"DigestAuthenticationProvider.enabled":      "the digest scheme is always enabled in zkembed",
 	"DigestAuthenticationProvider.digestAlg":    "zkembed's digest scheme is SHA-1, as ZooKeeper's default",
 	"IPAuthenticationProvider.usexforwardedfor": whyNetwork,
-	"allowSaslFailedClients":                    "zkembed has no SASL",
-	"sessionRequireClientSASLAuth":              "zkembed has no SASL",
-	"kerberos.removeHostFromPrincipal":          "zkembed has no SASL",
-	"kerberos.removeRealmFromPrincipal":         "zkembed has no SASL",
-	"kerberos.canonicalizeHostNames":            "zkembed has no SASL",
-	"superUser":                                 "zkembed's super user is set by DigestAuthenticationProvider.superDigest",
-	"SASLAuthenticationProvider.superPassword":  "zkembed has no SASL",
-	"X509AuthenticationProvider.superUser":      "zkembed has no TLS",
-	"enforce.auth.enabled":                      "authentication is not enforced (the default)",
-	"enforce.auth.schemes":                      "authentication is not enforced",
+	"kerberos.removeHostFromPrincipal":          "zkembed's SASL is DIGEST-MD5; Kerberos (GSSAPI) is not supported",
+	"kerberos.removeRealmFromPrincipal":         "zkembed's SASL is DIGEST-MD5; Kerberos (GSSAPI) is not supported",
+	"kerberos.canonicalizeHostNames":            "zkembed's SASL is DIGEST-MD5; Kerberos (GSSAPI) is not supported",
 	"skipACL":                                   "ACLs are checked (the default)",
+	"client.secure":                             "a client setting; zkembed serves TLS on secureClientPort",
+	"ssl.sslProvider":                           "zkembed's TLS is Go's crypto/tls",
+	"ssl.handshakeDetectionTimeoutMillis":       whyNetwork,
+	"ssl.allowReverseDnsLookup":                 "zkembed does not check client host names",
+	"ssl.crl":                                   "zkembed does not check revocation lists",
+	"ssl.ocsp":                                  "zkembed does not check OCSP",
 }
 
 // ignoredPrefixes are key families ZooKeeper knows that zkembed ignores.
@@ -168,7 +167,9 @@ var ignoredPrefixes = []struct{ prefix, why string }{
 	{"group.", whyEnsemble},
 	{"weight.", whyEnsemble},
 	{"metricsProvider.", "zkembed serves Prometheus metrics at /metrics on the admin endpoint"},
-	{"authProvider.", "zkembed's authentication schemes are built in (world, auth, digest, ip, super)"},
+	{"authProvider.", "zkembed's authentication schemes are built in (world, auth, digest, ip, super, x509, sasl)"},
+	{"ssl.quorum.", whyEnsemble},
+	{"kerberos.", "zkembed's SASL is DIGEST-MD5; Kerberos (GSSAPI) is not supported"},
 	{"pathStats.", whyInternal},
 	{"connection_throttle_", whyInternal},
 }
@@ -190,12 +191,12 @@ func ignored(key string) (string, bool) {
 // starting without it would be wrong, and why.
 func refused(key, value string) (string, bool) {
 	switch {
-	case key == "secureClientPort" || key == "secureClientPortAddress":
-		return "TLS client connections are not supported by zkembed", true
-	case strings.HasPrefix(key, "ssl.") || key == "client.secure" || key == "client.portUnification" || key == "portUnification":
-		return "TLS is not supported by zkembed", true
-	case key == "enforce.auth.enabled" && strings.EqualFold(value, "true"):
-		return "enforced authentication is not supported by zkembed", true
+	case key == "client.portUnification" || key == "portUnification":
+		return "zkembed does not serve TLS and plain text on one port: use secureClientPort beside clientPort", true
+	case (key == "ssl.crl" || key == "ssl.ocsp") && strings.EqualFold(value, "true"):
+		return "zkembed does not check certificate revocation", true
+	case key == "ssl.context.supplier.class":
+		return "this TLS setting is not supported by zkembed", true
 	case key == "skipACL" && strings.EqualFold(value, "yes"):
 		return "zkembed always checks ACLs", true
 	}

@@ -12,8 +12,9 @@
 //     and checked, and an invalid value is an error naming the line;
 //   - keys that do not apply to one embedded server (server.N, initLimit,
 //     autopurge.*, snapCount, ...) are accepted with one warning each;
-//   - keys for features zkembed does not have (TLS: secureClientPort,
-//     ssl.*) and keys ZooKeeper does not know are errors naming the line.
+//   - keys for features zkembed does not have (port unification,
+//     skipACL=yes, JKS stores) and keys ZooKeeper does not know are errors
+//     naming the line.
 //
 // ZooKeeper itself turns an unknown key into a system property and says
 // nothing; zkembed refuses it so that a typo does not go unnoticed.
@@ -54,6 +55,7 @@ type Config struct {
 	MaxBuffer            int           // jute.maxbuffer
 	GlobalOutstanding    int           // globalOutstandingLimit
 	ContainerCheck       time.Duration // znode.container.checkIntervalMs
+	Security             Security      // TLS, x509, SASL and enforcement keys
 
 	// Warnings has one line per key that was accepted but has no effect in
 	// zkembed, in file order.
@@ -243,7 +245,11 @@ func unescape(s string) (string, error) {
 
 func (c *Config) apply(e entry) error {
 	k, v := e.key, e.value
-	if h, ok := applied[k]; ok {
+	h, ok := applied[k]
+	if !ok {
+		h, ok = securityApplied[k]
+	}
+	if ok {
 		if err := h(c, v); err != nil {
 			return err
 		}

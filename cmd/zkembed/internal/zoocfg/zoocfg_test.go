@@ -2,6 +2,7 @@ package zoocfg
 
 import (
 	"errors"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -98,8 +99,13 @@ func TestParseErrors(t *testing.T) {
 		{"4lw.commands.whitelist=ruok,nope\n", 1, "4lw.commands.whitelist", `unknown four-letter word "nope"`},
 		{"extendedTypesEnabled=yes\n", 1, "extendedTypesEnabled", "want true or false"},
 		{"forceSync=maybe\n", 1, "forceSync", "want yes or no"},
-		{"secureClientPort=2281\n", 1, "secureClientPort", "TLS"},
-		{"ssl.keyStore.location=/x\n", 1, "ssl.keyStore.location", "TLS"},
+		{"secureClientPort=x\n", 1, "secureClientPort", "want an integer"},
+		{"ssl.keyStore.type=JKS\n", 1, "ssl.keyStore.type", "keytool -importkeystore"},
+		{"ssl.clientAuth=maybe\n", 1, "ssl.clientAuth", "none, want or need"},
+		{"ssl.protocol=TLSv1\n", 1, "ssl.protocol", "TLSv1.2 and TLSv1.3"},
+		{"portUnification=true\n", 1, "portUnification", "one port"},
+		{"enforce.auth.schemes=kerberos\n", 1, "enforce.auth.schemes", "not available"},
+		{"ssl.clientHostnameVerification=true\n", 1, "ssl.clientHostnameVerification", "host names"},
 		{"skipACL=yes\n", 1, "skipACL", "always checks ACLs"},
 		{"clientPortAddress=127.0.0.1\n", 1, "clientPortAddress", "clientPort is not set"},
 		{"DigestAuthenticationProvider.superDigest=super\n", 1, "DigestAuthenticationProvider.superDigest", "invalid super digest"},
@@ -134,7 +140,7 @@ func TestPropertiesSyntax(t *testing.T) {
 		// integer key refuses it.
 		t.Error("clientPort:=2181 accepted")
 	}
-	if c.ClientPort != 2181 || c.AdminCommandURL != "/cmds" || c.TickTime != time.Second || len(c.Warnings) != 2 {
+	if c.ClientPort != 2181 || c.AdminCommandURL != "/cmds" || c.TickTime != time.Second || len(c.Warnings) != 1 || c.Security.EnforceAuthEnabled {
 		t.Errorf("port %d url %q tick %v warnings %q", c.ClientPort, c.AdminCommandURL, c.TickTime, c.Warnings)
 	}
 }
@@ -146,5 +152,55 @@ func TestDuplicateKeyWarns(t *testing.T) {
 	}
 	if c.TickTime != 3*time.Second || len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "line 2: tickTime is set again") {
 		t.Errorf("tick %v warnings %q", c.TickTime, c.Warnings)
+	}
+}
+
+func TestParseSecurity(t *testing.T) {
+	dir := t.TempDir()
+	pw := dir + "/ts.pw"
+	if err := os.WriteFile(pw, []byte("trust-me\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := `clientPort=2181
+secureClientPort=2281
+secureClientPortAddress=127.0.0.1
+serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory
+ssl.keyStore.location=/etc/zk/server.p12
+ssl.keyStore.password=ks-pass
+ssl.keyStore.type=pkcs12
+ssl.trustStore.location=/etc/zk/ca.pem
+ssl.trustStore.passwordPath=` + pw + `
+ssl.clientAuth=want
+ssl.protocol=TLSv1.3
+ssl.enabledProtocols=TLSv1.2, TLSv1.3
+ssl.hostnameVerification=false
+client.certReload=true
+authProvider.x509=org.apache.zookeeper.server.auth.X509AuthenticationProvider
+X509AuthenticationProvider.superUser=CN=root
+superUser=admin
+java.security.auth.login.config=/etc/zk/jaas.conf
+enforce.auth.enabled=true
+enforce.auth.schemes=sasl,x509
+`
+	c, err := Parse(strings.NewReader(in), "zoo.cfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Security
+	if s.SecureClientPort != 2281 || s.SecureClientPortAddress != "127.0.0.1" || s.KeyStoreType != "PKCS12" ||
+		s.KeyStorePassword != "ks-pass" || s.TrustStorePassword != "trust-me" || s.ClientAuth != "want" ||
+		!slices.Equal(s.EnabledProtocols, []string{"TLSv1.2", "TLSv1.3"}) || s.HostnameVerification || !s.CertReload ||
+		s.X509SuperUser != "CN=root" || !slices.Equal(s.SASLSuperUsers, []string{"admin"}) || s.JAASFile != "/etc/zk/jaas.conf" {
+		t.Errorf("security keys: %+v", s)
+	}
+	if got, err := s.EnforcedSchemes(); err != nil || !slices.Equal(got, []string{"sasl", "x509"}) {
+		t.Errorf("enforced schemes %q, %v", got, err)
+	}
+	s.RequireClientSASL = true
+	if got, _ := s.EnforcedSchemes(); !slices.Equal(got, []string{"sasl"}) {
+		t.Errorf("sessionRequireClientSASLAuth: %q", got)
+	}
+	if _, err := (&Security{EnforceAuthEnabled: true}).EnforcedSchemes(); err == nil {
+		t.Error("enforce.auth.enabled without schemes accepted")
 	}
 }
