@@ -6,6 +6,7 @@
 //	zkembed ls|get|set|create|delete|stat|tree|watch|getacl|setacl [flags] PATH ...
 //	zkembed export [PATH] FILE       write a subtree to a JSON file
 //	zkembed import FILE [PATH]       create an export's znodes on any ZooKeeper
+//	zkembed ui --server host:port    a web console for any ZooKeeper, on 127.0.0.1:8081
 //
 // serve prints the address it listens on as the first line of its standard
 // output, then logs to standard error. On SIGINT or SIGTERM it stops
@@ -67,7 +68,7 @@ func main() {
 // run runs one zkembed command and returns its exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "serve" || cli.Is(args[0]) || args[0] == "help" || args[0] == "version") {
+	if len(args) > 0 && (args[0] == "serve" || cli.Is(args[0]) || args[0] == "help" || args[0] == "version" || args[0] == "ui") {
 		cmd, args = args[0], args[1:]
 	} else if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		fmt.Fprintf(stderr, "zkembed: unknown command %q (see zkembed help)\n", args[0])
@@ -82,6 +83,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitOK
 	case "serve":
 		return runServe(ctx, args, stdout, stderr)
+	case "ui":
+		return runUI(ctx, args, stdout, stderr)
 	}
 	err := cli.Run(ctx, cmd, args, cli.IO{In: stdin, Out: stdout, Err: stderr})
 	return exitStatus(err, stderr)
@@ -127,7 +130,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	log := serve.NewLogger(cfg, stderr)
 	err = serve.Run(ctx, cfg, log, func(r serve.Ready) {
 		if r.AdminAddr != "" {
-			fmt.Fprintf(stderr, "admin endpoint: http://%s%s  metrics: http://%s/metrics\n", r.AdminAddr, cfg.AdminCommandURL, r.AdminAddr)
+			fmt.Fprintf(stderr, "admin endpoint: http://%s%s  metrics: http://%s/metrics  console: http://%s%s\n", r.AdminAddr, cfg.AdminCommandURL, r.AdminAddr, r.AdminAddr, serve.ConsolePrefix)
+		}
+		if r.UIAddr != "" {
+			fmt.Fprintf(stderr, "web console: http://%s/\n", r.UIAddr)
 		}
 		if r.SecureAddr != "" && r.SecureAddr != r.Addr {
 			fmt.Fprintf(stderr, "secure client port (TLS): %s\n", r.SecureAddr)
@@ -148,7 +154,10 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `zkembed: a ZooKeeper-compatible server, and a client for any ZooKeeper.
 
 Server:
-  zkembed [serve] [flags]     (zkembed serve -h lists the flags)
+  zkembed [serve] [flags]     (zkembed serve -h lists the flags; --ui 127.0.0.1:8081 adds the web console)
+
+Web console for any ZooKeeper:
+  zkembed ui --server host:port[,...][/chroot] [--addr 127.0.0.1:8081] [--read-only] [--admin URL]
 
 Client (each takes --server host:port[,...][/chroot], --auth scheme:cred, --json, --timeout):
 `)

@@ -42,6 +42,14 @@ type Config struct {
 	Security               Security // TLS, x509, SASL, enforcement
 	// Warnings are the zoo.cfg keys accepted without effect, one line each.
 	Warnings []string
+
+	// UIAddr is the web console's address (--ui); empty: off.
+	UIAddr string
+	// UIReadOnly makes the web console refuse every change to the tree.
+	UIReadOnly bool
+	// UIHosts are host names the console answers to, besides IP
+	// addresses and localhost.
+	UIHosts []string
 }
 
 // Defaults returns the configuration of `zkembed serve` with no flags.
@@ -99,6 +107,12 @@ func RegisterFlags(fs *flag.FlagSet) *Flags {
 	fs.BoolVar(&f.v.ExtendedTypes, "extended-types", d.ExtendedTypes, "allow TTL create modes (extendedTypesEnabled)")
 	fs.BoolVar(&f.v.NoSync, "no-sync", false, "do not fsync group commits (forceSync=no): faster, but a power loss can lose acknowledged writes")
 	fs.StringVar(&f.v.AdminAddr, "admin-addr", "", "serve the admin HTTP endpoint (/commands/<name>, /metrics) on `host:port` (default off)")
+	fs.StringVar(&f.v.UIAddr, "ui", "", "serve the web console on `host:port` (it is also under /console/ on the admin endpoint)")
+	fs.BoolVar(&f.v.UIReadOnly, "ui-read-only", false, "the web console refuses every change to the tree")
+	fs.Func("ui-host", "a host `name` the web console answers to, besides IP addresses and localhost (repeatable)", func(s string) error {
+		f.v.UIHosts = append(f.v.UIHosts, s)
+		return nil
+	})
 	fs.StringVar(&f.v.Profile, "profile", d.Profile, "`default` or edge (less memory: smaller Badger memtables and a Go memory limit)")
 	fs.StringVar(&f.mem, "memory-limit", "", "soft memory `limit` for the Go runtime, e.g. 64MiB (default none; 48MiB with --profile edge)")
 	fs.StringVar(&f.v.LogFormat, "log-format", d.LogFormat, "log `format` on stderr: text or json")
@@ -168,6 +182,12 @@ func (f *Flags) Resolve() (Config, error) {
 			c.NoSync = f.v.NoSync
 		case "admin-addr":
 			c.AdminAddr = f.v.AdminAddr
+		case "ui":
+			c.UIAddr = f.v.UIAddr
+		case "ui-read-only":
+			c.UIReadOnly = f.v.UIReadOnly
+		case "ui-host":
+			c.UIHosts = f.v.UIHosts
 		case "profile":
 			c.Profile = f.v.Profile
 		case "memory-limit":
@@ -300,6 +320,14 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Security.validate(); err != nil {
 		return err
+	}
+	if c.UIAddr != "" {
+		if c.Addr == "" {
+			return usagef("--ui needs the plain client port (--addr): the console is a client of it")
+		}
+		if _, _, err := net.SplitHostPort(c.UIAddr); err != nil {
+			return usagef("--ui %q: %v", c.UIAddr, err)
+		}
 	}
 	if c.AdminAddr != "" {
 		if _, _, err := net.SplitHostPort(c.AdminAddr); err != nil {

@@ -31,6 +31,8 @@ type Ready struct {
 	// SecureAddr is the TLS client address, empty when off.
 	SecureAddr string
 	AdminAddr  string // admin endpoint host:port, empty when off
+	// UIAddr is the web console's host:port (--ui), empty when off.
+	UIAddr string
 }
 
 // NewLogger returns the logger of c's format and level, writing to w.
@@ -141,27 +143,42 @@ func Run(ctx context.Context, c Config, log *slog.Logger, ready func(Ready)) (er
 
 	var adminSrv *http.Server
 	adminDone := make(chan error, 1)
+	port, _ := strconv.Atoi(portOf(r.Addr))
+	src := &admin.Source{
+		Backend:        eng,
+		Server:         srv,
+		Version:        transport.DefaultVersion,
+		ClientPort:     port,
+		MaxClientCnxns: c.MaxClientCnxns,
+		InitialConfig:  c.initialConfig(),
+		Started:        started,
+	}
+	adminHandler := admin.Handler(src, c.AdminCommandURL)
+	var ui *webConsole
+	if (c.UIAddr != "" || c.AdminAddr != "") && c.Addr != "" {
+		// The console is a client of the plain client port.
+		if ui, err = startConsole(c, log, r.Addr, adminHandler); err != nil {
+			srv.Close()
+			for range listeners {
+				<-served
+			}
+			return fmt.Errorf("web console: %w", err)
+		}
+		r.UIAddr = ui.addr
+		adminHandler = ui.withConsole(adminHandler)
+	}
 	if c.AdminAddr != "" {
 		al, err := net.Listen("tcp", c.AdminAddr)
 		if err != nil {
+			ui.stop(ctx)
 			srv.Close()
 			for range listeners {
 				<-served
 			}
 			return fmt.Errorf("admin endpoint: %w", err)
 		}
-		port, _ := strconv.Atoi(portOf(r.Addr))
-		src := &admin.Source{
-			Backend:        eng,
-			Server:         srv,
-			Version:        transport.DefaultVersion,
-			ClientPort:     port,
-			MaxClientCnxns: c.MaxClientCnxns,
-			InitialConfig:  c.initialConfig(),
-			Started:        started,
-		}
 		adminSrv = &http.Server{
-			Handler:           admin.Handler(src, c.AdminCommandURL),
+			Handler:           adminHandler,
 			ReadHeaderTimeout: 10 * time.Second,
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		}
@@ -174,7 +191,7 @@ func Run(ctx context.Context, c Config, log *slog.Logger, ready func(Ready)) (er
 		storage = "durable in " + c.DataDir
 	}
 	log.Info("zkembed serving", "addr", r.Addr, "secureAddr", r.SecureAddr, "sasl", c.Security.saslUsers != nil, "enforceAuth", c.Security.EnforceAuth, "storage", storage, "profile", c.Profile,
-		"tickTime", c.TickTime, "admin", r.AdminAddr, "startup", time.Since(started).Round(time.Microsecond))
+		"tickTime", c.TickTime, "admin", r.AdminAddr, "ui", r.UIAddr, "startup", time.Since(started).Round(time.Microsecond))
 	if ready != nil {
 		ready(r)
 	}
@@ -187,9 +204,12 @@ func Run(ctx context.Context, c Config, log *slog.Logger, ready func(Ready)) (er
 		log.Error("client listener failed", "err", err)
 	case err = <-adminDone:
 		log.Error("admin endpoint failed", "err", err)
+	case err = <-ui.failed():
+		log.Error("web console failed", "err", err)
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
 	defer cancel()
+	ui.stop(sctx)
 	if adminSrv != nil {
 		adminSrv.Shutdown(sctx)
 	}
