@@ -30,6 +30,8 @@ type secureFiles struct {
 	clientDN                 string // the client certificate's DN as Java prints it
 	saslUser, saslPass       string
 	haveOpenSSL, haveKeytool bool
+	ca                       *testcerts.CA
+	client                   *testcerts.Leaf
 }
 
 const storePass = "changeit"
@@ -52,7 +54,7 @@ func makeSecureFiles(t *testing.T) *secureFiles {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &secureFiles{dir: dir, clientDN: `CN=client one,OU=ops\, east,O=zkembed`, saslUser: "bob", saslPass: "bob-secret"}
+	f := &secureFiles{dir: dir, clientDN: `CN=client one,OU=ops\, east,O=zkembed`, saslUser: "bob", saslPass: "bob-secret", ca: ca, client: cl}
 	w := func(name string, b []byte) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, b, 0o600); err != nil {
@@ -73,7 +75,8 @@ func makeSecureFiles(t *testing.T) *secureFiles {
 	f.jaas = w("jaas.conf", []byte(`Server {
        org.apache.zookeeper.server.auth.DigestLoginModule required
        user_bob="bob-secret"
-       user_super="super-secret";
+       user_super="super-secret"
+       user_admin="admin-secret";
 };
 Client {
        org.apache.zookeeper.server.auth.DigestLoginModule required

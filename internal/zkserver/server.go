@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,6 +28,10 @@ var (
 	ServerJar = "/usr/share/java/zookeeper.jar"
 	// LogJars are the slf4j binding and log4j; missing ones are skipped.
 	LogJars = []string{"/usr/share/java/slf4j-log4j12.jar", "/usr/share/java/log4j-1.2.jar"}
+	// NettyJars are the Netty jars the Netty server (TLS) needs and
+	// zookeeper.jar's manifest does not list; missing ones are skipped.
+	NettyJars = []string{"/usr/share/java/netty-codec.jar", "/usr/share/java/netty-resolver.jar",
+		"/usr/share/java/netty-transport-native-unix-common.jar"}
 )
 
 const mainClass = "org.apache.zookeeper.server.quorum.QuorumPeerMain"
@@ -249,7 +254,7 @@ func newServer(dir string, own bool, opts Options, port int, peers map[string]st
 	}
 
 	cp := []string{dir, ServerJar}
-	for _, j := range LogJars {
+	for _, j := range append(slices.Clone(LogJars), NettyJars...) {
 		if _, err := os.Stat(j); err == nil {
 			cp = append(cp, j)
 		}
