@@ -35,10 +35,9 @@ type Security struct {
 	SuperPassword  string   // SASLAuthenticationProvider.superPassword
 	JAASFile       string   // java.security.auth.login.config
 
-	EnforceAuthEnabled   bool     // enforce.auth.enabled
-	EnforceAuthSchemes   []string // enforce.auth.schemes
-	RequireClientSASL    bool     // sessionRequireClientSASLAuth
-	AllowSASLFailedConns bool     // allowSaslFailedClients
+	EnforceAuthEnabled bool     // enforce.auth.enabled
+	EnforceAuthSchemes []string // enforce.auth.schemes
+	RequireClientSASL  bool     // sessionRequireClientSASLAuth
 }
 
 // securityApplied are the security keys zkembed applies, each with its
@@ -157,7 +156,9 @@ var securityApplied = map[string]func(c *Config, v string) error{
 	},
 	"allowSaslFailedClients": func(c *Config, v string) error {
 		b, err := boolean(v)
-		c.Security.AllowSASLFailedConns = b
+		if err == nil && b {
+			return errors.New("zkembed always closes a connection whose SASL authentication failed")
+		}
 		return err
 	},
 }
