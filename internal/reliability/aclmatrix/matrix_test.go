@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +29,9 @@ var (
 		{"owner", "owner:pw"},
 		{"other", "other:pw"},
 		{"super", "super:secret"},
+		// Over TLS only: a client certificate, and SASL DIGEST-MD5.
+		{"x509", ""},
+		{"sasl", ""},
 	}
 	perms = []api.Perm{api.PermRead, api.PermWrite, api.PermCreate, api.PermDelete, api.PermAdmin, api.PermAll}
 )
@@ -44,6 +49,8 @@ var aclForms = []aclForm{
 	{"ip:127.0.0.1", func(p api.Perm) []api.ACL { return []api.ACL{{Perms: p, Scheme: "ip", ID: "127.0.0.1"}} }},
 	{"ip:127.0.0.0/8", func(p api.Perm) []api.ACL { return []api.ACL{{Perms: p, Scheme: "ip", ID: "127.0.0.0/8"}} }},
 	{"ip:10.0.0.0/8", func(p api.Perm) []api.ACL { return []api.ACL{{Perms: p, Scheme: "ip", ID: "10.0.0.0/8"}} }},
+	{"x509:alice", func(p api.Perm) []api.ACL { return []api.ACL{{Perms: p, Scheme: "x509", ID: x509DN}} }},
+	{"sasl:bob", func(p api.Perm) []api.ACL { return []api.ACL{{Perms: p, Scheme: "sasl", ID: saslUser}} }},
 	{"digest:other+world:r", func(p api.Perm) []api.ACL {
 		return append(api.DigestACL(p, "other", "pw"), api.ACL{Perms: api.PermRead, Scheme: "world", ID: "anyone"})
 	}},
@@ -103,13 +110,17 @@ var operations = []operation{
 // target opens sessions on one implementation.
 type target struct {
 	name string
-	// open returns a session holding cred ("" for none).
-	open func(t *testing.T, cred string) api.Client
+	// open returns the session of identity name holding cred ("" for
+	// none), or nil if the target cannot hold that identity.
+	open func(t *testing.T, name, cred string) api.Client
 }
 
 func directTarget(t *testing.T) target {
 	eng := rig.OpenEngine(t, engine.Options{SuperDigest: superDigest})
-	return target{"zkembed direct", func(t *testing.T, cred string) api.Client {
+	return target{"zkembed direct", func(t *testing.T, name, cred string) api.Client {
+		if name == "x509" || name == "sasl" {
+			return nil // proven by a connection: wire targets only
+		}
 		c, err := eng.Session(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -124,9 +135,14 @@ func directTarget(t *testing.T) target {
 	}}
 }
 
-func wireTarget(name, addr string) target {
-	return target{name, func(t *testing.T, cred string) api.Client {
+func wireTarget(name, addr string, sec *secureSetup) target {
+	return target{name, func(t *testing.T, who, cred string) api.Client {
 		opts := []transport.ClientOption{transport.WithSessionTimeout(20 * time.Second)}
+		if sec != nil {
+			opts = append(opts, sec.clientOptions(who)...)
+		} else if who == "x509" || who == "sasl" {
+			return nil
+		}
 		if cred != "" {
 			opts = append(opts, transport.WithAuth("digest", []byte(cred)))
 		}
@@ -152,7 +168,9 @@ func run(t *testing.T, tg target) table {
 	ctx := context.Background()
 	sessions := map[string]api.Client{}
 	for _, id := range identities {
-		sessions[id.name] = tg.open(t, id.cred)
+		if c := tg.open(t, id.name, id.cred); c != nil {
+			sessions[id.name] = c
+		}
 	}
 	owner := sessions["owner"]
 	if _, err := owner.Create(ctx, "/m", nil, api.OpenACLUnsafe, api.ModePersistent); err != nil {
@@ -180,6 +198,9 @@ func run(t *testing.T, tg target) table {
 			}
 			for _, id := range identities {
 				c := sessions[id.name]
+				if c == nil {
+					continue
+				}
 				for _, op := range operations {
 					do := op.do
 					if do == nil {
@@ -269,6 +290,8 @@ func sanity(t *testing.T, name string, tb table) {
 		fmt.Sprintf("%-22s | %-5s | %-9s | %s", "auth", "d", "other", "delete child"):               "NoAuth",
 		fmt.Sprintf("%-22s | %-5s | %-9s | %s", "world:anyone", "a", "anonymous", "setACL (same)"):  "OK",
 		fmt.Sprintf("%-22s | %-5s | %-9s | %s", "world:anyone", "w", "anonymous", "setACL (same)"):  "NoAuth",
+		fmt.Sprintf("%-22s | %-5s | %-9s | %s", "x509:alice", "r", "owner", "getData"):              "NoAuth",
+		fmt.Sprintf("%-22s | %-5s | %-9s | %s", "sasl:bob", "w", "super", "setData"):                "OK",
 	} {
 		if got, ok := tb[k]; !ok || got != want {
 			t.Errorf("%s: %s = %q, want %q", name, k, got, want)
@@ -279,19 +302,32 @@ func sanity(t *testing.T, name string, tb table) {
 func TestACLMatrix(t *testing.T) {
 	direct := run(t, directTarget(t))
 	sanity(t, "zkembed direct", direct)
+	sec := newSecureSetup(t)
 	eng := rig.OpenEngine(t, engine.Options{SuperDigest: superDigest})
-	srv := rig.StartServer(t, eng, transport.Options{})
-	wire := run(t, wireTarget("zkembed wire", srv.Addr))
+	srv := rig.StartServer(t, eng, transport.Options{SASL: &transport.SASLOptions{Users: map[string]string{saslUser: saslPass}}})
+	wire := run(t, wireTarget("zkembed wire", sec.serveTLS(t, srv), sec))
 	sanity(t, "zkembed wire", wire)
+	for k, want := range map[string]string{
+		fmt.Sprintf("%-22s | %-5s | %-9s | %s", "x509:alice", "r", "x509", "getData"): "OK",
+		fmt.Sprintf("%-22s | %-5s | %-9s | %s", "x509:alice", "r", "sasl", "getData"): "NoAuth",
+		fmt.Sprintf("%-22s | %-5s | %-9s | %s", "sasl:bob", "w", "sasl", "setData"):   "OK",
+		fmt.Sprintf("%-22s | %-5s | %-9s | %s", "sasl:bob", "w", "x509", "setData"):   "NoAuth",
+		fmt.Sprintf("%-22s | %-5s | %-9s | %s", "auth", "r", "x509", "getData"):       "NoAuth",
+	} {
+		if got := wire[k]; got != want {
+			t.Errorf("zkembed wire: %s = %q, want %q", k, got, want)
+		}
+	}
 	compare(t, "zkembed direct", direct, "zkembed wire", wire, nil)
 	t.Logf("%d ACL forms × %d permission sets × %d identities × %d operations = %d cells",
-		len(aclForms), len(perms), len(identities), len(operations), len(direct))
+		len(aclForms), len(perms), len(identities), len(operations), len(wire))
 
 	if ok, why := zkserver.Available(); !ok {
 		t.Skipf("Apache ZooKeeper not installed (%s): compared zkembed direct and wire only", why)
 	}
-	zk := zkserver.Start(t, zkserver.Options{SuperDigest: superDigest})
-	apache := run(t, wireTarget("ZooKeeper 3.8", zk.Addr()))
+	port := freePort(t)
+	zkserver.Start(t, sec.apacheOptions(port))
+	apache := run(t, wireTarget("ZooKeeper 3.8", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), sec))
 	compare(t, "zkembed wire", wire, "ZooKeeper 3.8", apache, since38)
 }
 
