@@ -44,6 +44,7 @@ step hostile -timeout 10m ./internal/reliability/hostile
 for target in FuzzServerTCP FuzzRequestBody FuzzValidatePath FuzzACL FuzzAddAuth; do
   step "$target" -timeout 10m -run '^$' -fuzz "^$target\$" -fuzztime "$FUZZTIME" ./internal/reliability/hostile
 done
+step FuzzSASLToken -timeout 5m -run '^$' -fuzz '^FuzzParse$' -fuzztime "$FUZZTIME" ./internal/digestmd5
 step diskfault -timeout 5m ./internal/reliability/diskfault
 step soak -timeout 15m ./internal/reliability/soak
 step aclmatrix -timeout 10m ./internal/reliability/aclmatrix
