@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Cross builds of the zkembed binary for linux/amd64, linux/arm64 and
-# linux/arm (v7) with CGO off, and, when qemu-user-static is installed
+# linux/arm (v7) with CGO off; go build and go vet of every package, tests
+# included, for darwin/arm64, darwin/amd64 and windows/amd64 (most Go
+# developers run their unit tests on macOS); and, when qemu-user-static is installed
 # (Debian's qemu-user-static: qemu-aarch64-static), the package tests of
 # ./engine and ./jute for arm64 run under qemu.
 #
@@ -28,6 +30,12 @@ build() { # goos goarch goarm name
 build linux amd64 "" zkembed-linux-amd64
 build linux arm64 "" zkembed-linux-arm64
 build linux arm 7 zkembed-linux-armv7
+
+for target in darwin/arm64 darwin/amd64 windows/amd64; do
+  echo "== go build and go vet ./... for $target"
+  GOOS="${target%/*}" GOARCH="${target#*/}" go build ./...
+  GOOS="${target%/*}" GOARCH="${target#*/}" go vet ./...
+done
 
 qemu="$(command -v qemu-aarch64-static || true)"
 if [ -z "$qemu" ]; then

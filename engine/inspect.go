@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/zkembed/zkembed/api"
+	"github.com/zkembed/zkembed/internal/diskusage"
 )
 
 // Stats returns the engine's counters and configuration, for the
@@ -35,7 +36,7 @@ func (e *Engine) Stats() api.ServerStats {
 		filepath.WalkDir(e.opts.Dir, func(_ string, d os.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {
 				if fi, err := d.Info(); err == nil {
-					st.DataDirSize += diskUsage(fi)
+					st.DataDirSize += diskusage.Allocated(fi)
 				}
 			}
 			return nil

@@ -15,6 +15,7 @@ import (
 	"github.com/dgraph-io/badger/v4/options"
 
 	"github.com/zkembed/zkembed/api"
+	"github.com/zkembed/zkembed/internal/diskusage"
 )
 
 // store keeps the engine durable in Badger: one key per znode, per ACL list
@@ -133,7 +134,7 @@ func (st *store) commit(b *batch, last api.Zxid) error {
 				need += 2 * int64(len(n.data)) // the value log is a sparse map too
 			}
 		}
-		if free := freeBytes(st.dir); free >= 0 && free < need {
+		if free := diskusage.Free(st.dir); free >= 0 && free < need {
 			return fmt.Errorf("%w in %s: %d bytes free, %d needed", errDiskFull, st.dir, free, need)
 		}
 	}

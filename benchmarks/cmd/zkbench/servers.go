@@ -10,9 +10,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/zkembed/zkembed/internal/diskusage"
 	"github.com/zkembed/zkembed/internal/zkserver"
 )
 
@@ -124,7 +124,7 @@ func startZkembed(ctx context.Context, bin, workDir string) (Server, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	killWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		os.RemoveAll(dir)
@@ -221,11 +221,7 @@ func diskBytes(dir string) (int64, error) {
 			if err != nil {
 				return err
 			}
-			if st, ok := info.Sys().(*syscall.Stat_t); ok {
-				n += st.Blocks * 512 // allocated, as du counts: preallocated logs are sparse
-			} else {
-				n += info.Size()
-			}
+			n += diskusage.Allocated(info) // preallocated logs are sparse
 		}
 		return nil
 	})
