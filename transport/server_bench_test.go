@@ -138,3 +138,23 @@ func BenchmarkAppendGetDataReply(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAppendMultiReply times encoding the reply of a multi of a
+// create2, a setData and a delete into a reused buffer.
+func BenchmarkAppendMultiReply(b *testing.B) {
+	st := &api.Stat{Version: 1, DataLength: 10}
+	it := item{kind: kindReply, op: jute.OpMulti, xid: 7,
+		multi: []jute.OpCode{jute.OpCreate2, jute.OpSetData, jute.OpDelete},
+		resp: api.Response{Zxid: 9, Results: []api.OpResult{{Path: "/a/b", Stat: st}, {Stat: st}, {}}}}
+	var buf []byte
+	var start int
+	b.ReportAllocs()
+	for range b.N {
+		buf, start = jute.BeginFrame(buf[:0])
+		buf = appendResponse(buf, &it)
+		buf = jute.EndFrame(buf, start)
+		if len(buf) != 4+16+(9+4+4+68)+(9+68)+9+9 {
+			b.Fatalf("frame of %d bytes", len(buf))
+		}
+	}
+}
