@@ -77,12 +77,13 @@
 // The server's files start with server_: server.go (Server, Serve, Close,
 // which connection holds which session), server_conn.go (one connection:
 // handshake, reader, writer), server_codec.go (requests decoded and replies
-// encoded through the jute records), server_fourletter.go (the four-letter
-// words), server_stats.go and server_admin.go (counters, connection lists
-// for an admin endpoint). The client's start with client_: client.go (Dial
-// and the api.Client methods), client_conn.go (one connection: connect,
-// pipelining, pings, reconnection), client_hosts.go (connect strings and
-// the host ring), client_options.go. pipe.go is the in-memory listener both
+// encoded), server_fourletter.go (the four-letter words), server_tls.go and
+// server_sasl.go (TLS, x509 identities, SASL), server_stats.go and
+// server_admin.go (counters, connection lists for an admin endpoint). The
+// client's start with client_: client.go (Dial and the api.Client methods),
+// client_conn.go (one connection: connect, pipelining, pings,
+// reconnection), client_hosts.go (connect strings and the host ring),
+// client_options.go, client_tls.go. pipe.go is the in-memory listener both
 // use.
 //
 // # Concurrency
