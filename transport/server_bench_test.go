@@ -145,7 +145,7 @@ func BenchmarkAppendMultiReply(b *testing.B) {
 	st := &api.Stat{Version: 1, DataLength: 10}
 	it := item{kind: kindReply, op: jute.OpMulti, xid: 7,
 		multi: []jute.OpCode{jute.OpCreate2, jute.OpSetData, jute.OpDelete},
-		resp: api.Response{Zxid: 9, Results: []api.OpResult{{Path: "/a/b", Stat: st}, {Stat: st}, {}}}}
+		resp:  api.Response{Zxid: 9, Results: []api.OpResult{{Path: "/a/b", Stat: st}, {Stat: st}, {}}}}
 	var buf []byte
 	var start int
 	b.ReportAllocs()
