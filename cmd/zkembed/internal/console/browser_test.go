@@ -141,6 +141,11 @@ func TestBrowser(t *testing.T) {
 	t.Run("navigate and views", func(t *testing.T) {
 		waitJS(t, ctx, "tree shows /app's children with counts", `document.querySelector('#tree li[data-path="/app/config"]') && `+
 			text(`#tree li[data-path="/app"] .count`)+` === '(5)'`)
+		// Each row is its name, its count and its marks: nothing else
+		// (a null once rendered as the text "null").
+		waitJS(t, ctx, "tree rows hold only names, counts and marks",
+			text(`#tree li[data-path="/app/config"] > .item`)+` === 'config' && `+
+				text(`#tree li[data-path="/app"] > .item`)+`.endsWith('app(5)')`)
 		run(t, ctx, "JSON view", chromedp.Click(`.views button[data-view="json"]`, chromedp.ByQuery))
 		waitJS(t, ctx, "pretty JSON", text("#data")+`.includes('"pool": 8')`)
 		run(t, ctx, "hex view", chromedp.Click(`.views button[data-view="hex"]`, chromedp.ByQuery))

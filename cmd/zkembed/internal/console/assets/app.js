@@ -120,12 +120,13 @@
   }
   function renderItem(li) {
     const path = li.dataset.path, c = li._child, row = li.firstChild;
-    row.replaceChildren(
+    // replaceChildren would render a null as the text "null": drop them.
+    row.replaceChildren(...[
       el('span', { class: 'twisty', 'aria-hidden': 'true' }, c.numChildren > 0 ? (li.getAttribute('aria-expanded') === 'true' ? '▾' : '▸') : ''),
       el('span', { class: 'name' }, nameOf(path)),
       c.numChildren > 0 ? el('span', { class: 'count', title: 'children' }, '(' + c.numChildren + ')') : null,
       c.ephemeral ? el('span', { class: 'mark', title: 'ephemeral' }, 'E') : null,
-    );
+    ].filter(Boolean));
   }
   async function loadChildren(li) {
     const path = li.dataset.path;
