@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/zkembed/zkembed/cmd/zkembed/internal/cli"
 	"net/http"
 	"path"
 	"slices"
@@ -209,34 +210,13 @@ func aclsOf(acl []api.ACL) []aclJSON {
 	return out
 }
 
-func parsePerms(s string) (api.Perm, error) {
-	var p api.Perm
-	for _, ch := range s {
-		switch ch {
-		case 'c':
-			p |= api.PermCreate
-		case 'd':
-			p |= api.PermDelete
-		case 'r':
-			p |= api.PermRead
-		case 'w':
-			p |= api.PermWrite
-		case 'a':
-			p |= api.PermAdmin
-		default:
-			return 0, fmt.Errorf("permission %q is not one of cdrwa", ch)
-		}
-	}
-	return p, nil
-}
-
 func aclsFrom(in []aclJSON) ([]api.ACL, error) {
 	if len(in) == 0 {
 		return api.OpenACLUnsafe, nil
 	}
 	out := make([]api.ACL, len(in))
 	for i, a := range in {
-		p, err := parsePerms(a.Perms)
+		p, err := cli.ParsePerms(a.Perms)
 		if err != nil {
 			return nil, err
 		}
