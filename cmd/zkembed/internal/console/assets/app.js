@@ -242,10 +242,15 @@
     });
   }
   async function openNode(path) {
+    // A refresh of a znode the user has already left (a live event
+    // arriving while another is being opened) must not take the page back.
+    const stale = () => selected && selected !== path;
+    if (stale()) return;
     crumbs(path);
     history.replaceState(null, '', '#' + path);
     let j;
     try { j = await api('GET', 'api/node?path=' + q(path)); } catch (e) {
+      if (stale()) return;
       current = null;
       $('node').hidden = true;
       const m = $('node-missing');
@@ -253,6 +258,7 @@
       m.replaceChildren(el('p', { class: 'err' }, path + ': ' + e.message));
       return;
     }
+    if (stale()) return;
     $('node-missing').hidden = true;
     $('node').hidden = false;
     const same = current && current.path === path;
