@@ -195,17 +195,13 @@ func statOf(s *api.Stat) *statJSON {
 	}
 }
 
-// aclJSON is one ACL entry: perms as ZooKeeper's CLI letters (cdrwa).
-type aclJSON struct {
-	Scheme string `json:"scheme"`
-	ID     string `json:"id"`
-	Perms  string `json:"perms"`
-}
+// aclJSON is one ACL entry, as the CLI's --json and export write it.
+type aclJSON = cli.ACLJSON
 
 func aclsOf(acl []api.ACL) []aclJSON {
 	out := make([]aclJSON, len(acl))
 	for i, a := range acl {
-		out[i] = aclJSON{a.Scheme, a.ID, a.Perms.String()}
+		out[i] = aclJSON{Scheme: a.Scheme, ID: a.ID, Perms: a.Perms.String()}
 	}
 	return out
 }

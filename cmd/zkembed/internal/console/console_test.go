@@ -129,7 +129,7 @@ func testFeatures(t *testing.T, tg target) {
 		sec := root + "/sec"
 		p.must(200, "POST", "/api/node", map[string]any{"path": sec, "data": []byte("hidden")})
 		p.must(200, "PUT", "/api/acl", map[string]any{"path": sec, "version": 0,
-			"acl": []aclJSON{{"digest", d["id"].(string), "cdrwa"}}})
+			"acl": []aclJSON{{Scheme: "digest", ID: d["id"].(string), Perms: "cdrwa"}}})
 		if got := p.must(403, "GET", "/api/node?path="+url.QueryEscape(sec), nil); got["error"] != "NoAuth" {
 			t.Fatalf("read without login: %v", got)
 		}
@@ -144,7 +144,7 @@ func testFeatures(t *testing.T, tg target) {
 		p.must(200, "POST", "/api/logout", nil)
 		p.must(403, "GET", "/api/node?path="+url.QueryEscape(sec), nil)
 		p.must(200, "POST", "/api/login", map[string]any{"user": "ann", "password": "s3cret"})
-		p.must(200, "PUT", "/api/acl", map[string]any{"path": sec, "version": 1, "acl": []aclJSON{{"world", "anyone", "cdrwa"}}})
+		p.must(200, "PUT", "/api/acl", map[string]any{"path": sec, "version": 1, "acl": []aclJSON{{Scheme: "world", ID: "anyone", Perms: "cdrwa"}}})
 	})
 
 	t.Run("search", func(t *testing.T) {

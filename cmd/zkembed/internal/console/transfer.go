@@ -164,7 +164,7 @@ func (c *Console) handleImport(w http.ResponseWriter, r *http.Request, b *browse
 	for _, n := range ex.Nodes {
 		acl := make([]aclJSON, len(n.ACL))
 		for i, a := range n.ACL {
-			acl[i] = aclJSON{a.Scheme, a.ID, a.Perms}
+			acl[i] = aclJSON{Scheme: a.Scheme, ID: a.ID, Perms: a.Perms}
 		}
 		al, err := aclsFrom(acl)
 		if err != nil {
